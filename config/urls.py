@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("api/auth/", include("apps.accounts.api.urls")),
+    path("api/", include("apps.blocks.api.urls")),
 ]
 
 handler404 = "apps.core.views.not_found"

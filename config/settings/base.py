@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "django_ratelimit",
     "apps.core",
     "apps.accounts",
+    "apps.blocks",
 ]
 
 MIDDLEWARE = [
@@ -201,6 +202,15 @@ ENABLE_CREDIT = env.bool("ENABLE_CREDIT", default=True)
 NEW_USER_CREDITS = env.int("NEW_USER_CREDITS", default=1000)
 DEMO_EMAIL = env.str("DEMO_EMAIL", default="demo@example.com")
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="")
+
+# Seconds a block may run inside one node execution, unless the block sets its own limit.
+BLOCK_TIME_LIMIT_SECONDS = env.float("BLOCK_TIME_LIMIT_SECONDS", default=300.0)
+# Seconds POST /api/blocks/{id}/execute waits for a block it runs inline.
+BLOCK_INLINE_TIME_LIMIT_SECONDS = 30.0
+# Outbound HTTP from blocks (SendWebRequestBlock): private, loopback and link-local targets are refused unless allowed.
+BLOCK_HTTP_ALLOW_PRIVATE_TARGETS = env.bool("BLOCK_HTTP_ALLOW_PRIVATE_TARGETS", default=False)
+BLOCK_HTTP_TIMEOUT_SECONDS = 30.0
+BLOCK_HTTP_MAX_RESPONSE_BYTES = 5 * 1024 * 1024
 
 # --- Celery ---------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from django.http import HttpResponse
+from drf_spectacular.utils import OpenApiTypes, extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.blocks.base import BlockError, BlockInputError
+from apps.blocks.selectors import block_get, blocks_catalog_json
+from apps.blocks.services import block_execute_inline
+from apps.core.api.errors import RequestValidationError
+from apps.core.exceptions import ApplicationError
+
+
+class BlockListApi(APIView):
+    @extend_schema(responses={200: OpenApiTypes.ANY})
+    def get(self, request: Request) -> HttpResponse:
+        return HttpResponse(blocks_catalog_json(), content_type="application/json")
+
+
+class BlockExecuteApi(APIView):
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT})
+    def post(self, request: Request, block_id: str) -> Response:
+        block = block_get(block_id=block_id)
+        if not isinstance(request.data, dict):
+            raise RequestValidationError({"body": ["Expected a JSON object of block inputs."]}, location="body")
+        try:
+            outputs = block_execute_inline(block=block, input_data=request.data, user_id=str(request.user.pk))
+        except BlockInputError as error:
+            raise RequestValidationError(error.field_errors, location="body") from error
+        except BlockError as error:
+            raise ApplicationError(str(error), code="BLOCK_ERROR") from error
+        return Response(outputs)

@@ -1,0 +1,1 @@
+"""The block library: one module per family. Every Block subclass with an `id` is registered."""

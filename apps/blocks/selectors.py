@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+import json
+from functools import cache
+
+from apps.blocks.base import Block
+from apps.blocks.registry import all_blocks, get_block
+from apps.core.exceptions import NotFoundError
+
+
+@cache
+def blocks_catalog_json() -> bytes:
+    """The `/api/blocks` body, serialized once per process: it only changes with the code."""
+    return json.dumps([block.as_dict() for block in all_blocks()], separators=(",", ":")).encode()
+
+
+def block_get(*, block_id: str) -> Block:
+    block = get_block(block_id)
+    if block is None:
+        raise NotFoundError(f"Block #{block_id} not found.")
+    return block

@@ -1,0 +1,52 @@
+"""Runs a block's own `test_input` against its `test_output`, as upstream's block self-test does.
+
+Order and count of outputs are part of the contract: each yielded `(pin, value)`
+is compared with the expected entry at the same position, which may be a value,
+a type (isinstance) or a predicate.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from apps.blocks.base import Block
+
+
+def _matches(expected: Any, actual: Any) -> bool:
+    if isinstance(expected, type):
+        return isinstance(actual, expected)
+    if callable(expected):
+        return bool(expected(actual))
+    return bool(expected == actual)
+
+
+def random_context() -> dict[str, Any]:
+    return {
+        "user_id": str(uuid.uuid4()),
+        "graph_id": str(uuid.uuid4()),
+        "graph_version": 1,
+        "graph_exec_id": str(uuid.uuid4()),
+        "node_id": str(uuid.uuid4()),
+        "node_exec_id": str(uuid.uuid4()),
+    }
+
+
+async def execute_block_test(block_class: type[Block]) -> None:
+    block = block_class()
+    for name, replacement in block.test_mock.items():
+        setattr(block, name, replacement)
+    inputs = block.test_input if isinstance(block.test_input, list) else [block.test_input]
+    expected = list(block.test_output)
+    produced: list[tuple[str, Any]] = []
+    for input_data in inputs:
+        async for pin, value in block.execute(input_data, **random_context()):
+            index = len(produced)
+            produced.append((pin, value))
+            if index >= len(expected):
+                raise AssertionError(f"{block.name} produced output more than expected: {produced[len(expected):]}")
+            expected_pin, expected_value = expected[index]
+            if pin != expected_pin or not _matches(expected_value, value):
+                raise AssertionError(f"{block.name} output #{index}: expected {expected[index]!r}, got {(pin, value)!r}")
+    if len(produced) < len(expected):
+        raise AssertionError(f"{block.name} produced output less than expected: missing {expected[len(produced):]}")
