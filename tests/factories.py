@@ -17,6 +17,6 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
     password = factory.PostGenerationMethodCall("set_password", DEFAULT_PASSWORD)
 
     @factory.post_generation
-    def _save_password(obj: User, create: bool, extracted: object, **kwargs: object) -> None:  # noqa: N805
+    def _save_password(obj: User, create: bool, extracted: object, **kwargs: object) -> None:
         if create:
             obj.save(update_fields=["password"])

@@ -149,7 +149,9 @@ class Block:
             try:
                 output_adapter(output_field.annotation).validate_python(value)
             except ValidationError as error:
-                raise BlockOutputError(f"Block produced an invalid output data: {pin}: {error.errors()[0]['msg']}") from error
+                raise BlockOutputError(
+                    f"Block produced an invalid output data: {pin}: {error.errors()[0]['msg']}"
+                ) from error
 
     async def execute(self, input_data: dict[str, Any], **context: Any) -> BlockOutput:
         """Validate, run and check; every failure surfaces as a `BlockError`."""
@@ -164,10 +166,12 @@ class Block:
             raise
         except ValueError as error:
             raise BlockExecutionError(str(error) or type(error).__name__) from error
-        except Exception as error:  # noqa: BLE001 - any other failure is the block's, not ours
+        except Exception as error:
             if self.retry is not None and isinstance(error, self.retry.retry_on):
                 raise
-            raise BlockUnknownError(f"{type(error).__name__}: {error}" if str(error) else type(error).__name__) from error
+            raise BlockUnknownError(
+                f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+            ) from error
 
     def as_dict(self) -> dict[str, Any]:
         """The `/api/blocks` item, in upstream's (camelCase) shape."""

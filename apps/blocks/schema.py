@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from pydantic_core import PydanticUndefined
 
 
-def SchemaField(  # noqa: N802 - mirrors pydantic's Field
+def SchemaField(
     default: Any = PydanticUndefined,
     *,
     description: str | None = None,
@@ -28,7 +28,7 @@ def SchemaField(  # noqa: N802 - mirrors pydantic's Field
     secret: bool = False,
     hidden: bool | None = None,
     depends_on: list[str] | None = None,
-    format: str | None = None,  # noqa: A002 - the JSON-schema keyword
+    format: str | None = None,
     default_factory: Any = None,
     **constraints: Any,
 ) -> Any:
@@ -116,6 +116,7 @@ def _json_schema_of(schema: type[BaseModel]) -> dict[str, Any]:
 
 # --- coercion -------------------------------------------------------------------
 
+
 def _unwrap_optional(annotation: Any) -> Any:
     if get_origin(annotation) in (Union, types.UnionType):
         args = [arg for arg in get_args(annotation) if arg is not type(None)]
@@ -131,7 +132,7 @@ def _parse_json(text: str) -> Any:
         return None
 
 
-def coerce(value: Any, annotation: Any) -> Any:  # noqa: PLR0911 - one branch per target type
+def coerce(value: Any, annotation: Any) -> Any:
     """Best-effort conversion of `value` towards `annotation`; pydantic validates the result."""
     target = _unwrap_optional(annotation)
     origin = get_origin(target) or target

@@ -44,9 +44,11 @@ async def execute_block_test(block_class: type[Block]) -> None:
             index = len(produced)
             produced.append((pin, value))
             if index >= len(expected):
-                raise AssertionError(f"{block.name} produced output more than expected: {produced[len(expected):]}")
+                raise AssertionError(f"{block.name} produced output more than expected: {produced[len(expected) :]}")
             expected_pin, expected_value = expected[index]
             if pin != expected_pin or not _matches(expected_value, value):
-                raise AssertionError(f"{block.name} output #{index}: expected {expected[index]!r}, got {(pin, value)!r}")
+                raise AssertionError(
+                    f"{block.name} output #{index}: expected {expected[index]!r}, got {(pin, value)!r}"
+                )
     if len(produced) < len(expected):
-        raise AssertionError(f"{block.name} produced output less than expected: missing {expected[len(produced):]}")
+        raise AssertionError(f"{block.name} produced output less than expected: missing {expected[len(produced) :]}")

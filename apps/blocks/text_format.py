@@ -12,7 +12,9 @@ MAX_RENDERED_CHARS = 1_000_000
 
 class TextFormatter:
     def __init__(self, *, autoescape: bool = False) -> None:
-        self.env = SandboxedEnvironment(loader=BaseLoader(), extensions=["jinja2.ext.loopcontrols"], autoescape=autoescape)
+        self.env = SandboxedEnvironment(
+            loader=BaseLoader(), extensions=["jinja2.ext.loopcontrols"], autoescape=autoescape
+        )
 
     def format_string(self, template: str, values: dict[str, Any] | None = None) -> str:
         rendered = self.env.from_string(template).render(values or {})

@@ -62,7 +62,9 @@ class BodySizeLimitMiddleware:
             length = 0
         if length > settings.REQUEST_BODY_MAX_BYTES:
             limit = settings.REQUEST_BODY_MAX_BYTES
-            return json_error(request, RequestDataTooBig(f"Request body is too large ({length} bytes; the limit is {limit})."))
+            return json_error(
+                request, RequestDataTooBig(f"Request body is too large ({length} bytes; the limit is {limit}).")
+            )
         return self.get_response(request)
 
 

@@ -22,7 +22,9 @@ def decode(token: str) -> dict[str, object]:
 
 def test_register_creates_user_and_returns_tokens(api_client: APIClient) -> None:
     response = api_client.post(
-        "/api/auth/register", {"email": "Ada@Example.COM", "password": "a long enough pass", "name": "Ada"}, format="json"
+        "/api/auth/register",
+        {"email": "Ada@Example.COM", "password": "a long enough pass", "name": "Ada"},
+        format="json",
     )
 
     assert response.status_code == 201

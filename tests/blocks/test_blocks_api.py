@@ -19,8 +19,16 @@ def test_blocks_are_listed_in_upstream_shape(auth_client: APIClient) -> None:
     blocks = {block["id"]: block for block in json.loads(response.content)}
     store = blocks[STORE_VALUE]
     assert set(store) == {
-        "id", "name", "description", "inputSchema", "outputSchema", "categories",
-        "contributors", "staticOutput", "uiType", "costs",
+        "id",
+        "name",
+        "description",
+        "inputSchema",
+        "outputSchema",
+        "categories",
+        "contributors",
+        "staticOutput",
+        "uiType",
+        "costs",
     }
     assert store["name"] == "StoreValueBlock"
     assert store["staticOutput"] is True

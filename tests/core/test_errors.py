@@ -9,11 +9,15 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize(
     ("body", "content_type", "status", "code"),
     [
-        pytest.param(b'{"email": "a@example.com", "password": ', "application/json", 422, "VALIDATION_ERROR", id="malformed-json"),
+        pytest.param(
+            b'{"email": "a@example.com", "password": ', "application/json", 422, "VALIDATION_ERROR", id="malformed-json"
+        ),
         pytest.param(b"[1, 2, 3]", "application/json", 422, "VALIDATION_ERROR", id="not-an-object"),
         pytest.param(b"{}", "application/json", 422, "VALIDATION_ERROR", id="missing-fields"),
         pytest.param(b'{"email": 5, "password": []}', "application/json", 422, "VALIDATION_ERROR", id="wrong-types"),
-        pytest.param(b"email=a@example.com", "application/x-www-form-urlencoded", 415, "UNSUPPORTED_MEDIA_TYPE", id="form-body"),
+        pytest.param(
+            b"email=a@example.com", "application/x-www-form-urlencoded", 415, "UNSUPPORTED_MEDIA_TYPE", id="form-body"
+        ),
         pytest.param(b"hello", "text/plain", 415, "UNSUPPORTED_MEDIA_TYPE", id="text-body"),
         pytest.param(b"\xff\xfe\x00garbage", "application/json", 422, "VALIDATION_ERROR", id="not-utf8"),
     ],

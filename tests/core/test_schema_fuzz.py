@@ -15,21 +15,31 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def test_fuzzed_requests_never_get_a_server_error(live_server, tmp_path: Path, settings) -> None:  # type: ignore[no-untyped-def]
-    settings.RATE_LIMITS = {name: "100000/m" for name in settings.RATE_LIMITS}
+    settings.RATE_LIMITS = dict.fromkeys(settings.RATE_LIMITS, "100000/m")
     token = tokens_issue(user=UserFactory())["access"]
     schemathesis = Path(sys.executable).with_name("st")
 
     result = subprocess.run(
         [
-            str(schemathesis), "run", f"{live_server.url}/api/schema/?format=json",
-            "--checks", "not_a_server_error",
-            "--header", f"Authorization: Bearer {token}",
-            "--max-examples", "30",
-            "--workers", "1",
-            "--seed", "1",
-            "--generation-database", "none",
-            "--request-timeout", "10",
-            "--report-dir", str(tmp_path),
+            str(schemathesis),
+            "run",
+            f"{live_server.url}/api/schema/?format=json",
+            "--checks",
+            "not_a_server_error",
+            "--header",
+            f"Authorization: Bearer {token}",
+            "--max-examples",
+            "30",
+            "--workers",
+            "1",
+            "--seed",
+            "1",
+            "--generation-database",
+            "none",
+            "--request-timeout",
+            "10",
+            "--report-dir",
+            str(tmp_path),
             "--no-color",
         ],
         capture_output=True,

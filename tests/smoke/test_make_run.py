@@ -18,7 +18,10 @@ def test_run_serves_health_with_sqlite_and_embedded_redis(tmp_path: Path) -> Non
     port = free_port()
     child_env = {k: v for k, v in env.ENVIRON.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     child_env.update(
-        LOCAL_DATA_DIR=str(tmp_path), PORT=str(port), DJANGO_SETTINGS_MODULE="config.settings.local", PYTHONUNBUFFERED="1"
+        LOCAL_DATA_DIR=str(tmp_path),
+        PORT=str(port),
+        DJANGO_SETTINGS_MODULE="config.settings.local",
+        PYTHONUNBUFFERED="1",
     )
     log = tmp_path / "run.log"
     with log.open("wb") as output:

@@ -47,7 +47,7 @@ class PrintToConsoleBlock(Block):
     test_output = [("output", "Hello, World!"), ("status", "printed")]
 
     async def run(self, input_data: Input, **context: Any) -> BlockOutput:
-        print(">>>>> Print: ", input_data.text)  # noqa: T201 - printing is this block's purpose
+        print(">>>>> Print: ", input_data.text)
         yield "output", input_data.text
         yield "status", "printed"
 

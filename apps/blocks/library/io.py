@@ -25,14 +25,19 @@ class AgentInputBlock(Block):
         title: str | None = SchemaField(description="The title of the input.", default=None, advanced=True)
         description: str | None = SchemaField(description="The description of the input.", default=None, advanced=True)
         placeholder_values: list[Any] = SchemaField(
-            description="The placeholder values to be passed as input.", default_factory=list, advanced=True, hidden=True
+            description="The placeholder values to be passed as input.",
+            default_factory=list,
+            advanced=True,
+            hidden=True,
         )
         advanced: bool = SchemaField(
             description="Whether to show the input in the advanced section, if the field is not required.",
             default=False,
             advanced=True,
         )
-        secret: bool = SchemaField(description="Whether the input should be treated as a secret.", default=False, advanced=True)
+        secret: bool = SchemaField(
+            description="Whether the input should be treated as a secret.", default=False, advanced=True
+        )
 
     class Output(BlockSchemaOutput):
         result: Any = SchemaField(description="The value passed as input.")
@@ -97,7 +102,9 @@ class AgentNumberInputBlock(AgentInputBlock):
     description = "Block for number input."
 
     class Input(AgentInputBlock.Input):
-        value: int | None = SchemaField(description="Number input.", default=None, advanced=False, title="Default Value")
+        value: int | None = SchemaField(
+            description="Number input.", default=None, advanced=False, title="Default Value"
+        )
 
     class Output(AgentInputBlock.Output):
         result: int = SchemaField(description="Number result.")
@@ -171,7 +178,10 @@ class AgentDropdownInputBlock(AgentInputBlock):
             description="Text selected from a dropdown.", default=None, advanced=False, title="Default Value"
         )
         placeholder_values: list[Any] = SchemaField(
-            description="Possible values for the dropdown.", default_factory=list, advanced=False, title="Dropdown Options"
+            description="Possible values for the dropdown.",
+            default_factory=list,
+            advanced=False,
+            title="Dropdown Options",
         )
 
     class Output(AgentInputBlock.Output):
@@ -211,14 +221,21 @@ class AgentOutputBlock(Block):
         advanced: bool = SchemaField(
             description="Whether to treat the output as advanced.", default=False, advanced=True
         )
-        secret: bool = SchemaField(description="Whether the output should be treated as a secret.", default=False, advanced=True)
+        secret: bool = SchemaField(
+            description="Whether the output should be treated as a secret.", default=False, advanced=True
+        )
 
     class Output(BlockSchemaOutput):
         output: Any = SchemaField(description="The value recorded as output.")
         name: Any = SchemaField(description="The name of the value recorded as output.")
 
     test_input = [
-        {"value": "Hello, World!", "name": "output_1", "description": "This is a test output.", "format": "{{ output_1 }}!!"},
+        {
+            "value": "Hello, World!",
+            "name": "output_1",
+            "description": "This is a test output.",
+            "format": "{{ output_1 }}!!",
+        },
         {"value": "42", "name": "output_2", "description": "This is another test output.", "format": "{{ output_2 }}"},
         {"value": {"key": "value"}, "name": "output_3", "description": "No format: passed through."},
     ]

@@ -60,27 +60,43 @@ def _render(exc: Exception, request: HttpRequest | None) -> tuple[int, dict[str,
         return exc.status_code, error_body(code=exc.code, message=exc.message, detail=exc.detail, hint=exc.hint), {}
     if isinstance(exc, drf.ValidationError):
         location = getattr(exc, "location", "body")
-        return 422, error_body(
-            code="VALIDATION_ERROR",
-            message=f"Invalid data for {where}",
-            detail=validation_items(exc.detail, [location]),
-            hint=SCHEMA_HINT,
-        ), {}
+        return (
+            422,
+            error_body(
+                code="VALIDATION_ERROR",
+                message=f"Invalid data for {where}",
+                detail=validation_items(exc.detail, [location]),
+                hint=SCHEMA_HINT,
+            ),
+            {},
+        )
     if isinstance(exc, drf.ParseError):
-        return 422, error_body(
-            code="VALIDATION_ERROR",
-            message=f"Invalid data for {where}",
-            detail=[{"loc": ["body"], "msg": str(exc.detail), "type": "json_invalid"}],
-            hint="Send a valid JSON document as the request body.",
-        ), {}
+        return (
+            422,
+            error_body(
+                code="VALIDATION_ERROR",
+                message=f"Invalid data for {where}",
+                detail=[{"loc": ["body"], "msg": str(exc.detail), "type": "json_invalid"}],
+                hint="Send a valid JSON document as the request body.",
+            ),
+            {},
+        )
     if isinstance(exc, drf.UnsupportedMediaType):
-        return 415, error_body(
-            code="UNSUPPORTED_MEDIA_TYPE",
-            message=f"{exc.detail} Send the body as application/json.",
-            hint="Set the Content-Type header to application/json.",
-        ), {}
+        return (
+            415,
+            error_body(
+                code="UNSUPPORTED_MEDIA_TYPE",
+                message=f"{exc.detail} Send the body as application/json.",
+                hint="Set the Content-Type header to application/json.",
+            ),
+            {},
+        )
     if isinstance(exc, drf.NotAuthenticated):
-        return 401, error_body(code="UNAUTHENTICATED", message=NOT_AUTHENTICATED_MESSAGE), {"WWW-Authenticate": "Bearer"}
+        return (
+            401,
+            error_body(code="UNAUTHENTICATED", message=NOT_AUTHENTICATED_MESSAGE),
+            {"WWW-Authenticate": "Bearer"},
+        )
     if isinstance(exc, drf.AuthenticationFailed):
         return 401, error_body(code="UNAUTHENTICATED", message=str(exc.detail)), {"WWW-Authenticate": "Bearer"}
     if isinstance(exc, drf.Throttled):
