@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "apps.core",
     "apps.accounts",
     "apps.blocks",
+    "apps.graphs",
 ]
 
 MIDDLEWARE = [
@@ -211,6 +212,9 @@ BLOCK_INLINE_TIME_LIMIT_SECONDS = 30.0
 BLOCK_HTTP_ALLOW_PRIVATE_TARGETS = env.bool("BLOCK_HTTP_ALLOW_PRIVATE_TARGETS", default=False)
 BLOCK_HTTP_TIMEOUT_SECONDS = 30.0
 BLOCK_HTTP_MAX_RESPONSE_BYTES = 5 * 1024 * 1024
+
+# Largest graph accepted (links: four times as many).
+GRAPH_MAX_NODES = 2000
 
 # --- Celery ---------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL

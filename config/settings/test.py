@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from apps.core.logging import logging_config
 from config.settings.local import *  # noqa: F403
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tests set their own limits where they test limiting.
 RATE_LIMITS = {"auth": "1000/s", "execute": "1000/s", "external": "1000/s", "default": "1000/s"}
+LOGGING = logging_config(level="WARNING")

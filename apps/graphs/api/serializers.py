@@ -1,0 +1,159 @@
+"""Request shapes (DRF serializers) and upstream's graph JSON (plain functions, for speed on big graphs)."""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from typing import Any
+
+from django.conf import settings
+from rest_framework import serializers
+
+from apps.blocks.base import BlockType
+from apps.graphs.advice import graph_warnings
+from apps.graphs.io_schema import graph_input_schema, graph_output_schema
+from apps.graphs.models import Graph
+from apps.graphs.spec import GraphSpec, NodeSpec
+from apps.graphs.validation import is_credentials_field
+
+
+class LinkInput(serializers.Serializer):
+    id = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=64)
+    source_id = serializers.CharField(max_length=64)
+    sink_id = serializers.CharField(max_length=64)
+    source_name = serializers.CharField(max_length=255)
+    sink_name = serializers.CharField(max_length=255)
+    is_static = serializers.BooleanField(default=False)
+
+
+class NodeInput(serializers.Serializer):
+    id = serializers.CharField(required=False, max_length=64)
+    block_id = serializers.CharField(max_length=64)
+    input_default = serializers.DictField(required=False, allow_null=True, default=dict)
+    metadata = serializers.DictField(required=False, allow_null=True, default=dict)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs.setdefault("id", str(uuid.uuid4()))
+        return attrs
+
+
+class GraphBodyInput(serializers.Serializer):
+    id = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=64)
+    version = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    name = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=255, default="")
+    description = serializers.CharField(required=False, allow_blank=True, allow_null=True, default="")
+    instructions = serializers.CharField(required=False, allow_blank=True, allow_null=True, default="")
+    recommended_schedule_cron = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    nodes = NodeInput(many=True, required=False, default=list)
+    links = LinkInput(many=True, required=False, default=list)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        limit = settings.GRAPH_MAX_NODES
+        if len(attrs["nodes"]) > limit:
+            raise serializers.ValidationError({"nodes": [f"A graph may have at most {limit} nodes."]})
+        if len(attrs["links"]) > limit * 4:
+            raise serializers.ValidationError({"links": [f"A graph may have at most {limit * 4} links."]})
+        ids = [node["id"] for node in attrs["nodes"]]
+        if len(ids) != len(set(ids)):
+            raise serializers.ValidationError({"nodes": ["Node ids must be unique within a graph."]})
+        return attrs
+
+
+class GraphInput(GraphBodyInput):
+    sub_graphs = GraphBodyInput(many=True, required=False, default=list)
+
+
+class CreateGraphInput(serializers.Serializer):
+    graph = GraphInput()
+    source = serializers.ChoiceField(choices=["builder", "upload"], required=False, allow_null=True)
+
+
+class SetActiveVersionInput(serializers.Serializer):
+    active_graph_version = serializers.IntegerField(min_value=1)
+
+
+class GraphQuery(serializers.Serializer):
+    version = serializers.IntegerField(required=False, min_value=1)
+    for_export = serializers.BooleanField(required=False, default=False)
+
+
+def _exported_input_default(node: NodeSpec) -> dict[str, Any]:
+    """Without credentials, secret fields, secret Input values and the owner's id."""
+    block = node.block
+    secret_fields = set()
+    if block is not None:
+        properties = block.Input.jsonschema().get("properties", {})
+        secret_fields = {name for name, prop in properties.items() if prop.get("secret")}
+    cleaned = {
+        name: value
+        for name, value in copy.deepcopy(node.input_default).items()
+        if not is_credentials_field(name) and name not in secret_fields and name != "user_id"
+    }
+    if node.block_type is BlockType.INPUT and node.input_default.get("secret"):
+        cleaned.pop("value", None)
+    return cleaned
+
+
+def _node_json(graph: Graph, node: NodeSpec, links: list[dict[str, Any]], for_export: bool) -> dict[str, Any]:
+    return {
+        "id": node.id,
+        "block_id": node.block_id,
+        "input_default": _exported_input_default(node) if for_export else node.input_default,
+        "metadata": node.metadata,
+        "input_links": [link for link in links if link["sink_id"] == node.id],
+        "output_links": [link for link in links if link["source_id"] == node.id],
+        "graph_id": str(graph.graph_id),
+        "graph_version": graph.version,
+        "webhook_id": None,
+        "webhook": None,
+    }
+
+
+def graph_meta_json(graph: Graph, spec: GraphSpec, *, for_export: bool = False) -> dict[str, Any]:
+    meta = {
+        "id": str(graph.graph_id),
+        "version": graph.version,
+        "is_active": graph.is_active,
+        "name": graph.name,
+        "description": graph.description,
+        "instructions": graph.instructions or None,
+        "recommended_schedule_cron": graph.recommended_schedule_cron,
+        "forked_from_id": str(graph.forked_from_id) if graph.forked_from_id else None,
+        "forked_from_version": graph.forked_from_version,
+        "user_id": str(graph.user_id),
+        "created_at": graph.created_at,
+        "updated_at": graph.updated_at,
+        "input_schema": graph_input_schema(spec),
+        "output_schema": graph_output_schema(spec),
+        "has_external_trigger": False,
+        "credentials_input_schema": {"type": "object", "properties": {}, "required": []},
+    }
+    if for_export:
+        meta.pop("user_id")
+    return meta
+
+
+def graph_json(
+    graph: Graph, *, sub_graphs: list[Graph] | None = None, for_export: bool = False, with_warnings: bool = True
+) -> dict[str, Any]:
+    spec = GraphSpec.from_model(graph)
+    links = [
+        {
+            "id": link.id,
+            "source_id": link.source_id,
+            "sink_id": link.sink_id,
+            "source_name": link.source_name,
+            "sink_name": link.sink_name,
+            "is_static": link.is_static,
+        }
+        for link in spec.links
+    ]
+    body = {
+        **graph_meta_json(graph, spec, for_export=for_export),
+        "nodes": [_node_json(graph, node, links, for_export) for node in spec.nodes],
+        "links": links,
+        "sub_graphs": [graph_json(sub, for_export=for_export, with_warnings=False) for sub in (sub_graphs or [])],
+    }
+    if with_warnings:
+        body["warnings"] = graph_warnings(spec)
+    return body

@@ -1,0 +1,117 @@
+"""Dynamic pin names, as upstream.
+
+A link may name part of a pin: on the output side `result_$_1` selects index 1
+of the `result` value, `config_#_key` a dict key and `obj_@_attr` an attribute
+(nested: `out_#_a_$_0`). On the input side `items_$_0`, `values_#_a` and
+`obj_@_x` each fill one part of the `items`/`values`/`obj` input, which is
+assembled from its parts before the block runs; the raw keys stay in the data.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+LIST_SPLIT = "_$_"
+DICT_SPLIT = "_#_"
+OBJC_SPLIT = "_@_"
+TOOL_SPLIT = "_^_"
+_DELIMITERS = re.compile(r"(_\$_|_#_|_@_)")
+
+
+def sanitize_pin_name(name: str) -> str:
+    """The base pin a (possibly dynamic) pin name refers to: `values_#_a` → `values`."""
+    for delimiter in (LIST_SPLIT, DICT_SPLIT, OBJC_SPLIT, TOOL_SPLIT):
+        name = name.split(delimiter, 1)[0]
+    return name
+
+
+_MISSING = object()
+
+
+def _select(value: Any, delimiter: str, key: str) -> Any:
+    if delimiter == LIST_SPLIT:
+        if not isinstance(value, (list, tuple)):
+            return _MISSING
+        try:
+            index = int(key)
+        except ValueError:
+            return _MISSING
+        return value[index] if -len(value) <= index < len(value) else _MISSING
+    if delimiter == DICT_SPLIT:
+        return value[key] if isinstance(value, dict) and key in value else _MISSING
+    if isinstance(value, dict):
+        return _MISSING
+    return getattr(value, key, _MISSING)
+
+
+def parse_execution_output(output_name: str, value: Any, selector: str) -> tuple[bool, Any]:
+    """Whether an output `(output_name, value)` feeds a link whose source pin is `selector`, and with what.
+
+    An exact name always matches, even with a `None` value; a selector that
+    does not resolve (wrong name, missing key, index out of range) does not.
+    """
+    if selector == output_name:
+        return True, value
+    if not selector.startswith(output_name):
+        return False, None
+    tokens = _DELIMITERS.split(selector[len(output_name) :])
+    # A valid path splits into ["", delimiter, key, delimiter, key, ...].
+    if len(tokens) < 3 or tokens[0] != "" or len(tokens) % 2 == 0:
+        return False, None
+    current = value
+    for delimiter, key in zip(tokens[1::2], tokens[2::2], strict=True):
+        current = _select(current, delimiter, key)
+        if current is _MISSING:
+            return False, None
+    return True, current
+
+
+class MockObject:
+    """What `obj_@_attr` input pins assemble: an object with the given attributes."""
+
+    def __init__(self, **attributes: Any) -> None:
+        self.__dict__.update(attributes)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, MockObject) and self.__dict__ == other.__dict__
+
+    def __repr__(self) -> str:
+        return f"MockObject({self.__dict__!r})"
+
+
+class DynamicPinError(ValueError):
+    pass
+
+
+def merge_execution_input(data: dict[str, Any]) -> dict[str, Any]:
+    """A copy of `data` with list/dict/object pins assembled from their dynamic parts."""
+    merged = dict(data)
+    list_parts: dict[str, dict[int, Any]] = {}
+    for key, value in data.items():
+        if LIST_SPLIT in key:
+            name, index = key.split(LIST_SPLIT, 1)
+            if not index.isdigit():
+                raise DynamicPinError(f"Invalid key: {key}, #{index} index must be an integer.")
+            list_parts.setdefault(name, {})[int(index)] = value
+    for name, parts in list_parts.items():
+        existing = merged.get(name)
+        items = list(existing) if isinstance(existing, list) else []
+        needed = max(parts) + 1
+        items.extend([""] * (needed - len(items)))
+        for index, value in parts.items():
+            items[index] = value
+        merged[name] = items
+    for key, value in data.items():
+        if DICT_SPLIT in key:
+            name, dict_key = key.split(DICT_SPLIT, 1)
+            existing = merged.get(name)
+            merged[name] = {**(existing if isinstance(existing, dict) else {}), dict_key: value}
+    for key, value in data.items():
+        if OBJC_SPLIT in key:
+            name, attribute = key.split(OBJC_SPLIT, 1)
+            existing = merged.get(name)
+            target = existing if isinstance(existing, MockObject) else MockObject()
+            setattr(target, attribute, value)
+            merged[name] = target
+    return merged

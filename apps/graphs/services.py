@@ -1,0 +1,211 @@
+"""Writes on graphs: create, update (a new version), activate a version, delete."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+
+from apps.accounts.models import User
+from apps.blocks.base import BlockType
+from apps.blocks.registry import get_block
+from apps.core.exceptions import ApplicationError, NotFoundError
+from apps.graphs.io_schema import graph_input_schema, graph_output_schema
+from apps.graphs.models import Graph, Link, Node
+from apps.graphs.spec import GraphSpec, NodeSpec
+from apps.graphs.validation import GraphValidationError, graph_validate
+
+
+def _schema_keys(schema: Any) -> set[str]:
+    properties = schema.get("properties") if isinstance(schema, dict) else None
+    return set(properties) if isinstance(properties, dict) else set()
+
+
+def _matching_sub_graph(node: NodeSpec, sub_graphs: list[GraphSpec]) -> GraphSpec | None:
+    """The sub-graph an Agent node runs.
+
+    By id when it matches; exported agents often reference the graph by an id
+    that is not among their `sub_graphs`, so otherwise the one sub-graph with
+    the node's version and the same input and output names.
+    """
+    referenced = str(node.input_default.get("graph_id", ""))
+    for sub in sub_graphs:
+        if sub.id and sub.id == referenced:
+            return sub
+    candidates = [
+        sub
+        for sub in sub_graphs
+        if sub.version == node.input_default.get("graph_version")
+        and _schema_keys(graph_input_schema(sub)) == _schema_keys(node.input_default.get("input_schema"))
+        and _schema_keys(graph_output_schema(sub)) == _schema_keys(node.input_default.get("output_schema"))
+    ]
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def _agent_references(
+    user: User, spec: GraphSpec, sub_graphs: list[GraphSpec], written: dict[int, Graph]
+) -> dict[str, Graph]:
+    """For each Agent node of `spec`: the stored graph version it runs (a posted sub-graph or one of the user's)."""
+    resolved: dict[str, Graph] = {}
+    errors: dict[str, dict[str, str]] = {}
+    for node in spec.nodes:
+        if node.block_type is not BlockType.AGENT:
+            continue
+        sub = _matching_sub_graph(node, sub_graphs)
+        if sub is not None:
+            resolved[node.id] = written[id(sub)]
+            continue
+        target = _existing_graph(user, node.input_default.get("graph_id"), node.input_default.get("graph_version"))
+        if target is None:
+            errors[node.id] = {"graph_id": f"Graph #{node.input_default.get('graph_id')} not found."}
+        else:
+            resolved[node.id] = target
+    if errors:
+        raise GraphValidationError(errors)
+    return resolved
+
+
+def _existing_graph(user: User, graph_id: Any, version: Any) -> Graph | None:
+    try:
+        public_id = uuid.UUID(str(graph_id))
+    except ValueError:
+        return None
+    versions = Graph.objects.filter(user=user, graph_id=public_id)
+    if isinstance(version, int):
+        return versions.filter(version=version).first()
+    return versions.filter(is_active=True).first()
+
+
+def _write_version(
+    *, user: User, spec: GraphSpec, graph_id: uuid.UUID, version: int, agents: dict[str, Graph]
+) -> Graph:
+    graph = Graph.objects.create(
+        graph_id=graph_id,
+        version=version,
+        user=user,
+        name=spec.name,
+        description=spec.description,
+        instructions=spec.instructions,
+        recommended_schedule_cron=spec.recommended_schedule_cron,
+        is_active=True,
+    )
+    node_ids: dict[str, uuid.UUID] = {}
+    nodes = []
+    for position, node in enumerate(spec.nodes):
+        node_ids[node.id] = uuid.uuid4()
+        input_default = dict(node.input_default)
+        if node.id in agents:
+            target = agents[node.id]
+            input_default.update(graph_id=str(target.graph_id), graph_version=target.version, user_id=str(user.pk))
+        nodes.append(
+            Node(
+                id=node_ids[node.id],
+                graph=graph,
+                block_id=node.block_id,
+                input_default=input_default,
+                metadata=node.metadata,
+                position=position,
+            )
+        )
+    Node.objects.bulk_create(nodes)
+    blocks = {node.id: get_block(node.block_id) for node in spec.nodes}
+    Link.objects.bulk_create(
+        Link(
+            graph=graph,
+            source_id=node_ids[link.source_id],
+            sink_id=node_ids[link.sink_id],
+            source_name=link.source_name,
+            sink_name=link.sink_name,
+            # Upstream: a link out of a static-output block is always static.
+            is_static=link.is_static or bool((block := blocks[link.source_id]) and block.static_output),
+            position=position,
+        )
+        for position, link in enumerate(spec.links)
+    )
+    return graph
+
+
+def _sub_graph_dependencies(sub: GraphSpec, siblings: list[GraphSpec]) -> set[int]:
+    found = (_matching_sub_graph(node, siblings) for node in sub.nodes if node.block_type is BlockType.AGENT)
+    return {id(match) for match in found if match is not None}
+
+
+def _write_sub_graphs(user: User, spec: GraphSpec) -> dict[int, Graph]:
+    """Sub-graphs become graphs of their own (a new version of the user's graph with that id, else a new graph).
+
+    They may run each other, so each is written after the sub-graphs it runs.
+    """
+    written: dict[int, Graph] = {}
+    pending = list(spec.sub_graphs)
+    while pending:
+        ready = [sub for sub in pending if _sub_graph_dependencies(sub, spec.sub_graphs) <= written.keys()]
+        if not ready:
+            raise ApplicationError("Sub-graphs run each other in a cycle.", code="SUB_GRAPH_CYCLE")
+        for sub in ready:
+            existing = _existing_graph(user, sub.id, None)
+            if existing is None:
+                graph_id, version = uuid.uuid4(), 1
+            else:
+                graph_id, version = existing.graph_id, _next_version(user, existing.graph_id)
+                Graph.objects.filter(graph_id=graph_id, is_active=True).update(is_active=False)
+            agents = _agent_references(user, sub, spec.sub_graphs, written)
+            written[id(sub)] = _write_version(user=user, spec=sub, graph_id=graph_id, version=version, agents=agents)
+        pending = [sub for sub in pending if id(sub) not in written]
+    return written
+
+
+def _next_version(user: User, graph_id: uuid.UUID) -> int:
+    # Locking every version serialises concurrent updates of one graph.
+    versions = Graph.objects.select_for_update().filter(user=user, graph_id=graph_id)
+    if not versions.exists():
+        raise NotFoundError(f"Graph #{graph_id} not found.")
+    return int(versions.aggregate(latest=Max("version"))["latest"]) + 1
+
+
+@transaction.atomic
+def graph_create(*, user: User, spec: GraphSpec) -> Graph:
+    """Version 1 of a new graph; every id (graph, nodes, links, sub-graphs) is fresh."""
+    graph_validate(spec, for_run=False)
+    written = _write_sub_graphs(user, spec)
+    agents = _agent_references(user, spec, spec.sub_graphs, written)
+    return _write_version(user=user, spec=spec, graph_id=uuid.uuid4(), version=1, agents=agents)
+
+
+@transaction.atomic
+def graph_update(*, user: User, graph_id: uuid.UUID, spec: GraphSpec) -> Graph:
+    """A new version of the graph, which becomes the active one."""
+    if spec.id and spec.id != str(graph_id):
+        raise ApplicationError("Graph ID does not match ID in URI", code="GRAPH_ID_MISMATCH")
+    version = _next_version(user, graph_id)
+    graph_validate(spec, for_run=False)
+    written = _write_sub_graphs(user, spec)
+    agents = _agent_references(user, spec, spec.sub_graphs, written)
+    Graph.objects.filter(graph_id=graph_id, is_active=True).update(is_active=False)
+    return _write_version(user=user, spec=spec, graph_id=graph_id, version=version, agents=agents)
+
+
+@transaction.atomic
+def graph_set_active_version(*, user: User, graph_id: uuid.UUID, version: int) -> Graph:
+    versions = Graph.objects.select_for_update().filter(user=user, graph_id=graph_id)
+    target = versions.filter(version=version).first()
+    if target is None:
+        raise NotFoundError(f"Graph #{graph_id} v{version} not found.")
+    # Deactivate first: the one-active-version constraint is checked per statement.
+    versions.filter(is_active=True).exclude(pk=target.pk).update(is_active=False)
+    if not target.is_active:
+        target.is_active = True
+        target.save(update_fields=["is_active", "updated_at"])
+    return target
+
+
+@transaction.atomic
+def graph_delete(*, user: User, graph_id: uuid.UUID) -> int:
+    """Deletes every version; returns how many there were."""
+    versions = Graph.objects.filter(user=user, graph_id=graph_id)
+    count = versions.count()
+    if count == 0:
+        raise NotFoundError(f"Graph #{graph_id} not found.")
+    versions.delete()
+    return count
