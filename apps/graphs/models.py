@@ -21,7 +21,7 @@ class Graph(models.Model):
     name = models.CharField(max_length=255, blank=True, default="")
     description = models.TextField(blank=True, default="")
     instructions = models.TextField(blank=True, default="")
-    recommended_schedule_cron = models.CharField(max_length=255, blank=True, null=True)
+    recommended_schedule_cron = models.CharField(max_length=255, blank=True, default="")
     is_active = models.BooleanField(default=True)
     forked_from_id = models.UUIDField(blank=True, null=True)
     forked_from_version = models.PositiveIntegerField(blank=True, null=True)

@@ -117,7 +117,7 @@ def graph_meta_json(graph: Graph, spec: GraphSpec, *, for_export: bool = False) 
         "name": graph.name,
         "description": graph.description,
         "instructions": graph.instructions or None,
-        "recommended_schedule_cron": graph.recommended_schedule_cron,
+        "recommended_schedule_cron": graph.recommended_schedule_cron or None,
         "forked_from_id": str(graph.forked_from_id) if graph.forked_from_id else None,
         "forked_from_version": graph.forked_from_version,
         "user_id": str(graph.user_id),
