@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/auth/", include("apps.accounts.api.urls")),
     path("api/", include("apps.blocks.api.urls")),
     path("api/", include("apps.graphs.api.urls")),
+    path("api/", include("apps.executions.api.urls")),
 ]
 
 handler404 = "apps.core.views.not_found"

@@ -29,10 +29,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(skip)
 
 
+# The application's keys. The broker's own keys (queues, bindings) stay: a live
+# worker shared by the integration tests needs them.
+APP_KEY_PATTERNS = ("agpt:*", "ag:*", "uec:*")
+
+
 @pytest.fixture(autouse=True)
 def clean_redis() -> Iterator[None]:
-    """Every test starts with an empty Redis: rate-limit counters, queues and caches."""
-    get_redis().flushdb()
+    """Every test starts without rate-limit counters, caches, flags and event counters."""
+    client = get_redis()
+    for pattern in APP_KEY_PATTERNS:
+        keys = list(client.scan_iter(match=pattern, count=1000))
+        if keys:
+            client.delete(*keys)
     yield
 
 

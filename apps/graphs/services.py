@@ -88,7 +88,7 @@ def _write_version(
         name=spec.name,
         description=spec.description,
         instructions=spec.instructions,
-        recommended_schedule_cron=spec.recommended_schedule_cron,
+        recommended_schedule_cron=spec.recommended_schedule_cron or "",
         is_active=True,
     )
     node_ids: dict[str, uuid.UUID] = {}

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.blocks",
     "apps.graphs",
+    "apps.executions",
 ]
 
 MIDDLEWARE = [
@@ -213,6 +214,23 @@ BLOCK_HTTP_ALLOW_PRIVATE_TARGETS = env.bool("BLOCK_HTTP_ALLOW_PRIVATE_TARGETS", 
 BLOCK_HTTP_TIMEOUT_SECONDS = 30.0
 BLOCK_HTTP_MAX_RESPONSE_BYTES = 5 * 1024 * 1024
 
+# Execution engine. A RUNNING node execution whose worker has not renewed its lease
+# for this long is handed to another worker by the sweep.
+ENGINE_LEASE_SECONDS = env.int("ENGINE_LEASE_SECONDS", default=60)
+# The sweep re-sends QUEUED node executions that no worker claimed within this time.
+ENGINE_REQUEUE_AFTER_SECONDS = env.int("ENGINE_REQUEUE_AFTER_SECONDS", default=60)
+ENGINE_SWEEP_INTERVAL_SECONDS = env.int("ENGINE_SWEEP_INTERVAL_SECONDS", default=30)
+# A worker runs a node's only successor itself (no broker hop), up to this many in a row and this long.
+ENGINE_LOCAL_CHAIN_MAX = 200
+ENGINE_LOCAL_CHAIN_SECONDS = 10.0
+# Seconds POST .../stop waits for running blocks to stop before answering.
+ENGINE_STOP_WAIT_SECONDS = 15.0
+# Same Idempotency-Key from the same user within this window returns the first run.
+IDEMPOTENCY_WINDOW_SECONDS = 24 * 3600
+
+# Events over this size have their inputs and outputs truncated.
+EVENT_MAX_BYTES = 1024 * 1024
+
 # Largest graph accepted (links: four times as many).
 GRAPH_MAX_NODES = 2000
 
@@ -235,6 +253,10 @@ CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = 10.0
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "execution-sweep": {
+        "task": "apps.executions.tasks.sweep_executions",
+        "schedule": timedelta(seconds=ENGINE_SWEEP_INTERVAL_SECONDS),
+    },
     "flush-expired-refresh-tokens": {
         "task": "apps.accounts.tasks.flush_expired_tokens",
         "schedule": timedelta(hours=24),

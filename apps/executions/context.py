@@ -1,0 +1,55 @@
+"""What a worker needs to know about a run, cached: the immutable parts of a graph execution."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from apps.executions.models import GraphExecution
+
+_CACHE_SIZE = 4096
+_cache: OrderedDict[str, RunMeta] = OrderedDict()
+
+
+@dataclass(frozen=True)
+class RunMeta:
+    id: str
+    user_id: str
+    graph_pk: int
+    graph_id: str
+    graph_version: int
+    masks: dict[str, Any]
+    user_timezone: str
+
+    def block_context(self, *, node_id: str, node_exec_id: str) -> dict[str, Any]:
+        return {
+            "user_id": self.user_id,
+            "graph_id": self.graph_id,
+            "graph_version": self.graph_version,
+            "graph_exec_id": self.id,
+            "node_id": node_id,
+            "node_exec_id": node_exec_id,
+            "user_timezone": self.user_timezone,
+        }
+
+
+def run_meta(run_id: str) -> RunMeta:
+    meta = _cache.get(run_id)
+    if meta is not None:
+        _cache.move_to_end(run_id)
+        return meta
+    run = GraphExecution.objects.select_related("user").get(pk=run_id)
+    meta = RunMeta(
+        id=str(run.id),
+        user_id=str(run.user_id),
+        graph_pk=run.graph_id,
+        graph_id=str(run.graph_public_id),
+        graph_version=run.graph_version,
+        masks=run.nodes_input_masks or {},
+        user_timezone=run.user.timezone,
+    )
+    _cache[run_id] = meta
+    if len(_cache) > _CACHE_SIZE:
+        _cache.popitem(last=False)
+    return meta

@@ -1,0 +1,110 @@
+"""Execution events on Redis, for the websocket layer to route.
+
+Node events go to the run's channel; run events to the run's and the graph's.
+Every event carries `seq`, increasing per run across all workers: a Lua
+script increments the run's counter and publishes in one step, so the order of
+`seq` is the order of delivery. All events of a commit go out in one
+pipelined round trip, after the commit, and a failure to publish is logged,
+never raised: the database stays the source of truth.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import structlog
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from redis.exceptions import RedisError
+
+from apps.core.events import CHANNEL_PREFIX
+from apps.core.jsonsafe import json_safe
+from apps.core.redis import get_redis
+
+logger = structlog.get_logger(__name__)
+
+NODE_EVENT = "node_execution_event"
+GRAPH_EVENT = "graph_execution_event"
+SEQ_PLACEHOLDER = '"seq":-1'
+SEQ_TTL_SECONDS = 7 * 24 * 3600
+
+# KEYS[1]: the run's seq counter. ARGV: ttl, payload, channel, channel...
+# The payload's first "seq":-1 is ours (it is the first key of `data`).
+_PUBLISH_WITH_SEQ = """
+local seq = redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+local payload = string.gsub(ARGV[2], '"seq":%-1', '"seq":' .. seq, 1)
+for i = 3, #ARGV do redis.call('PUBLISH', ARGV[i], payload) end
+return seq
+"""
+
+
+def run_channel(run_id: object) -> str:
+    return f"{CHANNEL_PREFIX}:exec:{run_id}"
+
+
+def graph_channel(graph_id: object) -> str:
+    return f"{CHANNEL_PREFIX}:graph:{graph_id}"
+
+
+def seq_key(run_id: object) -> str:
+    return f"{CHANNEL_PREFIX}:seq:{run_id}"
+
+
+def _truncate(value: Any, limit: int) -> Any:
+    if isinstance(value, str) and len(value) > limit:
+        return value[:limit] + f"... (truncated, {len(value)} characters)"
+    if isinstance(value, list):
+        return [_truncate(item, limit) for item in value[:100]] + (["... (truncated)"] if len(value) > 100 else [])
+    if isinstance(value, dict):
+        return {key: _truncate(item, limit) for key, item in list(value.items())[:100]}
+    return value
+
+
+def _encode(method: str, data: dict[str, Any]) -> str:
+    body = json.dumps({"seq": -1, **data}, cls=DjangoJSONEncoder, separators=(",", ":"))
+    if len(body) > settings.EVENT_MAX_BYTES:
+        # As upstream: big inputs and outputs are cut down rather than dropped.
+        limit = settings.EVENT_MAX_BYTES // 8
+        trimmed = {
+            key: _truncate(value, limit) if key in ("input_data", "output_data", "inputs", "outputs") else value
+            for key, value in data.items()
+        }
+        body = json.dumps({"seq": -1, **trimmed}, cls=DjangoJSONEncoder, separators=(",", ":"))
+    return f'{{"method":"{method}","data":{body}}}'
+
+
+@dataclass
+class EventBatch:
+    """The events of one commit; `publish()` sends them in one round trip."""
+
+    items: list[tuple[str, str, list[str]]] = field(default_factory=list)
+
+    def node(self, *, run_id: object, data: dict[str, Any]) -> None:
+        self.items.append(
+            (
+                str(run_id),
+                _encode(NODE_EVENT, {**json_safe(data), "event_type": "node_execution_update"}),
+                [run_channel(run_id)],
+            )
+        )
+
+    def graph(self, *, run_id: object, graph_id: object, data: dict[str, Any]) -> None:
+        payload = _encode(GRAPH_EVENT, {**json_safe(data), "event_type": "graph_execution_update"})
+        self.items.append((str(run_id), payload, [run_channel(run_id), graph_channel(graph_id)]))
+
+    def publish(self) -> None:
+        if not self.items:
+            return
+        client = get_redis()
+        script = client.register_script(_PUBLISH_WITH_SEQ)
+        pipeline = client.pipeline(transaction=False)
+        for run_id, payload, channels in self.items:
+            script(keys=[seq_key(run_id)], args=[SEQ_TTL_SECONDS, payload, *channels], client=pipeline)
+        try:
+            pipeline.execute()
+        except (RedisError, OSError) as error:
+            logger.warning("execution_events_not_published", count=len(self.items), error=type(error).__name__)
+        self.items = []

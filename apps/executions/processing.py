@@ -1,0 +1,372 @@
+"""The life of one node execution in a worker: claim, run the block, write, hand on.
+
+Every step that changes state is a short transaction whose side effects
+(events, sending successors to workers) happen after it commits. The claim is
+a guarded update, so a duplicated or redelivered task finds the row claimed
+or finished and does nothing. Outputs are written together with their
+propagation, and the last batch together with the completion.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import structlog
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Case, Exists, F, OuterRef, Q, TextField, Value, When
+from django.utils import timezone
+
+from apps.blocks.base import BlockType
+from apps.core.jsonsafe import json_safe
+from apps.core.redis import get_redis
+from apps.executions.compiled import CompiledGraph, CompiledNode, compiled_graph
+from apps.executions.context import RunMeta, run_meta
+from apps.executions.dispatch import send_node_executions
+from apps.executions.events import EventBatch
+from apps.executions.models import ExecutionStatus as S
+from apps.executions.models import GraphExecution, NodeExecution, NodeExecutionOutput
+from apps.executions.propagation import Propagation, propagate_outputs
+from apps.executions.runner import BlockRunner, Outcome, Output
+from apps.executions.serialization import graph_execution_json, node_execution_json
+from apps.executions.status import transition
+
+logger = structlog.get_logger(__name__)
+
+
+class LostExecutionError(Exception):
+    """The execution is no longer ours (the sweep gave it to another worker): stop touching it."""
+
+
+def cancel_key(run_id: object) -> str:
+    return f"agpt:cancel:{run_id}"
+
+
+@dataclass
+class Job:
+    """One claimed node execution and what the worker accumulates while running it."""
+
+    row: NodeExecution
+    run: RunMeta
+    graph: CompiledGraph
+    node: CompiledNode
+    outputs: dict[str, list[Any]] = field(default_factory=dict)
+    written: int = 0
+    lease_renewed_at: float = field(default_factory=time.monotonic)
+
+    @property
+    def run_id(self) -> str:
+        return self.run.id
+
+    def node_event(self, events: EventBatch, row: NodeExecution | None = None) -> None:
+        row = row or self.row
+        events.node(
+            run_id=self.run_id,
+            data=node_execution_json(
+                row,
+                run=_run_stub(self.run),
+                block_id=self.node.block.id,
+                input_data=row.input_data or {},
+                output_data=self.outputs if row is self.row else {},
+            ),
+        )
+
+
+def _run_stub(meta: RunMeta) -> GraphExecution:
+    return GraphExecution(
+        id=meta.id, user_id=meta.user_id, graph_public_id=meta.graph_id, graph_version=meta.graph_version
+    )
+
+
+# --- claim ------------------------------------------------------------------------
+
+
+def claim(*, node_exec_id: str, run_id: str, node_id: str) -> NodeExecution | None:
+    """QUEUED -> RUNNING, only for the head of its node's queue and only if none of that node runs."""
+    now = timezone.now()
+    blockers = NodeExecution.objects.filter(graph_execution_id=run_id, node_id=node_id).filter(
+        Q(status=S.RUNNING) | Q(status=S.QUEUED, added_at__lt=OuterRef("added_at"))
+    )
+    claimed = (
+        NodeExecution.objects.filter(pk=node_exec_id, status=S.QUEUED)
+        .filter(~Exists(blockers))
+        .update(
+            status=S.RUNNING,
+            started_at=now,
+            attempt=F("attempt") + 1,
+            lease_expires_at=now + timedelta(seconds=settings.ENGINE_LEASE_SECONDS),
+        )
+    )
+    return NodeExecution.objects.get(pk=node_exec_id) if claimed else None
+
+
+def _mark_run_started(job: Job, events: EventBatch) -> None:
+    """The first claimed starting node moves the run from QUEUED to RUNNING."""
+    if job.node.id not in job.graph.starting_node_ids:
+        return
+    if transition(GraphExecution.objects.filter(pk=job.run_id), S.RUNNING, started_at=timezone.now()):
+        run = GraphExecution.objects.get(pk=job.run_id)
+        events.graph(run_id=job.run_id, graph_id=job.run.graph_id, data=graph_execution_json(run))
+
+
+# --- writing outputs --------------------------------------------------------------
+
+
+def _renew_lease(job: Job) -> None:
+    """Extends the lease, and fails loudly if the execution was taken from us."""
+    renewed = NodeExecution.objects.filter(pk=job.row.pk, status=S.RUNNING, attempt=job.row.attempt).update(
+        lease_expires_at=timezone.now() + timedelta(seconds=settings.ENGINE_LEASE_SECONDS)
+    )
+    if not renewed:
+        raise LostExecutionError(str(job.row.pk))
+    job.lease_renewed_at = time.monotonic()
+
+
+def _write_outputs(job: Job, outputs: list[Output]) -> list[Output]:
+    safe = [(pin, json_safe(value)) for pin, value in outputs]
+    NodeExecutionOutput.objects.bulk_create(
+        NodeExecutionOutput(node_execution_id=job.row.pk, name=pin, data=value, position=job.written + offset)
+        for offset, (pin, value) in enumerate(safe)
+    )
+    job.written += len(safe)
+    for pin, value in safe:
+        job.outputs.setdefault(pin, []).append(value)
+    return safe
+
+
+def _hand_on(job: Job, outputs: list[Output], *, stopping: bool, also_lock: tuple[str, ...] = ()) -> Propagation:
+    if stopping:
+        outputs = []
+    return propagate_outputs(
+        run_id=job.run_id, graph=job.graph, source=job.node, outputs=outputs, masks=job.run.masks, also_lock=also_lock
+    )
+
+
+def _propagation_events(job: Job, propagation: Propagation, events: EventBatch) -> None:
+    for pending in propagation.touched:
+        sink = job.graph.nodes[str(pending.row.node_id)]
+        events.node(
+            run_id=job.run_id,
+            data=node_execution_json(
+                pending.row,
+                run=_run_stub(job.run),
+                block_id=sink.block.id,
+                input_data=pending.row.input_data or pending.inputs,
+                output_data={},
+            ),
+        )
+
+
+def flush_outputs(job: Job, outputs: list[Output]) -> None:
+    """Writes and hands on outputs of a still-running execution."""
+    events = EventBatch()
+    with transaction.atomic():
+        stopping = (
+            GraphExecution.objects.select_for_update()
+            .filter(pk=job.run_id)
+            .values_list("stop_requested_at", flat=True)
+            .get()
+            is not None
+        )
+        _renew_lease(job)
+        safe = _write_outputs(job, outputs)
+        propagation = _hand_on(job, safe, stopping=stopping)
+        job.node_event(events)
+        _propagation_events(job, propagation, events)
+        transaction.on_commit(events.publish)
+        transaction.on_commit(lambda: send_node_executions(propagation.dispatch))
+
+
+# --- finishing ----------------------------------------------------------------------
+
+
+def _node_stats(job: Job, outcome: Outcome, cost: int) -> dict[str, Any]:
+    stats: dict[str, Any] = dict(job.row.stats or {})
+    stats.update(
+        walltime=outcome.walltime,
+        cputime=outcome.cputime,
+        input_size=len(str(job.row.input_data or "")),
+        output_size=sum(len(str(values)) for values in job.outputs.values()),
+        attempt=job.row.attempt,
+    )
+    if cost:
+        stats["cost"] = cost
+    if outcome.error:
+        stats["error"] = outcome.error
+    return stats
+
+
+def _count_into_run(job: Job, outcome: Outcome, *, cost: int, extra_steps: int = 0) -> GraphExecution:
+    """Adds this execution to the run's counters (under the run's row lock) and returns the run."""
+    unhandled = outcome.status == S.FAILED and not job.node.error_is_handled
+    error = f"Node {job.node.block.name} #{job.node.id} failed: {outcome.error}" if unhandled else ""
+    GraphExecution.objects.filter(pk=job.run_id).update(
+        node_count=F("node_count") + 1 + extra_steps,
+        node_error_count=F("node_error_count") + (1 if outcome.status == S.FAILED else 0),
+        cost=F("cost") + cost,
+        nodes_walltime=F("nodes_walltime") + outcome.walltime,
+        nodes_cputime=F("nodes_cputime") + outcome.cputime,
+        error=Case(When(error="", then=Value(error)), default=F("error"), output_field=TextField()),
+        updated_at=timezone.now(),
+    )
+    return GraphExecution.objects.get(pk=job.run_id)
+
+
+def _next_in_line(job: Job) -> NodeExecution | None:
+    return (
+        NodeExecution.objects.filter(graph_execution_id=job.run_id, node_id=job.node.id, status=S.QUEUED)
+        .order_by("added_at", "id")
+        .first()
+    )
+
+
+@dataclass
+class Finished:
+    dispatch: list[NodeExecution]
+    queued_any: bool
+
+
+def finish(job: Job, outcome: Outcome, *, cost: int = 0, extra_steps: int = 0) -> Finished:
+    """Writes the last outputs, the final status and the run's counters in one transaction."""
+    outputs = list(outcome.pending)
+    if outcome.status == S.FAILED:
+        outputs.append(("error", outcome.error or "Unknown error"))
+    events = EventBatch()
+    now = timezone.now()
+    with transaction.atomic():
+        stats = _node_stats(job, outcome, cost)
+        moved = transition(
+            NodeExecution.objects.filter(pk=job.row.pk, attempt=job.row.attempt),
+            outcome.status,
+            ended_at=now,
+            stats=stats,
+            lease_expires_at=None,
+        )
+        if not moved:
+            raise LostExecutionError(str(job.row.pk))
+        run = _count_into_run(job, outcome, cost=cost, extra_steps=extra_steps)
+        stopping = run.stop_requested_at is not None
+        safe = _write_outputs(job, outputs)
+        if safe:
+            job.node_event(events)  # the outputs, while the execution still reads RUNNING
+        job.row.status, job.row.ended_at, job.row.stats = outcome.status, now, stats
+        propagation = _hand_on(job, safe, stopping=stopping, also_lock=(job.node.id,))
+        following = None if stopping else _next_in_line(job)
+        dispatch = [*propagation.dispatch, *([following] if following is not None else [])]
+        job.node_event(events)
+        _propagation_events(job, propagation, events)
+        events.graph(run_id=job.run_id, graph_id=job.run.graph_id, data=graph_execution_json(run))
+        transaction.on_commit(events.publish)
+    return Finished(dispatch=dispatch, queued_any=bool(propagation.queued) or following is not None)
+
+
+def _retry_later(job: Job, outcome: Outcome) -> bool:
+    """Puts a transiently failed execution back in the queue, if its block's policy allows another attempt."""
+    policy = job.node.block.retry
+    if policy is None or not outcome.retryable or job.row.attempt >= policy.max_attempts:
+        return False
+    stats = dict(job.row.stats or {})
+    stats.setdefault("attempts", []).append({"attempt": job.row.attempt, "error": outcome.error})
+    with transaction.atomic():
+        moved = transition(
+            NodeExecution.objects.filter(pk=job.row.pk, attempt=job.row.attempt),
+            S.QUEUED,
+            stats=stats,
+            lease_expires_at=None,
+            queued_at=timezone.now(),
+        )
+        if moved:
+            delay = policy.delay_before(job.row.attempt)
+            transaction.on_commit(lambda: _send_later(job.row, delay))
+    return bool(moved)
+
+
+def _send_later(row: NodeExecution, delay: float) -> None:
+    from apps.executions.tasks import run_node_execution
+
+    run_node_execution.apply_async(args=[str(row.pk), str(row.graph_execution_id), str(row.node_id)], countdown=delay)
+
+
+# --- the pipeline ----------------------------------------------------------------------
+
+
+def _should_cancel(job: Job) -> bool:
+    return bool(get_redis().exists(cancel_key(job.run_id)))
+
+
+def _housekeeping(job: Job) -> None:
+    if time.monotonic() - job.lease_renewed_at > settings.ENGINE_LEASE_SECONDS / 3:
+        _renew_lease(job)
+
+
+def process_node_execution(*, node_exec_id: str, run_id: str, node_id: str) -> list[NodeExecution]:
+    """Runs one node execution if it is ours to run; returns the executions to send on next."""
+    row = claim(node_exec_id=node_exec_id, run_id=run_id, node_id=node_id)
+    if row is None:
+        return []
+    meta = run_meta(run_id)
+    graph = compiled_graph(meta.graph_pk)
+    job = Job(row=row, run=meta, graph=graph, node=graph.nodes[node_id])
+    structlog.contextvars.bind_contextvars(graph_exec_id=run_id, node_exec_id=node_exec_id)
+    events = EventBatch()
+    job.node_event(events)
+    _mark_run_started(job, events)
+    events.publish()
+    if job.node.block.block_type is BlockType.AGENT:
+        from apps.executions.subgraphs import subgraph_start
+
+        subgraph_start(job)
+        return []
+    runner = BlockRunner(
+        block=job.node.block,
+        input_data=row.input_data or {},
+        context=meta.block_context(node_id=node_id, node_exec_id=node_exec_id),
+        time_limit=job.node.block.time_limit or settings.BLOCK_TIME_LIMIT_SECONDS,
+        flush=lambda outputs: flush_outputs(job, outputs),
+        should_cancel=lambda: _should_cancel(job),
+        housekeeping=lambda: _housekeeping(job),
+    )
+    try:
+        outcome = runner.run()
+        if outcome.status == S.FAILED and _retry_later(job, outcome):
+            return []
+        return after_finish(job, finish(job, outcome))
+    except LostExecutionError:
+        logger.warning("node_execution_lost", node_exec_id=node_exec_id)
+        return []
+    except Exception:
+        # A bug, not a block failure: fail this execution rather than retry it forever.
+        # (If the database itself is down this raises again, and the lease brings the execution back.)
+        logger.exception("node_execution_crashed", node_exec_id=node_exec_id)
+        return after_finish(job, finish(job, Outcome(S.FAILED, "Internal error while executing this node")))
+
+
+def after_finish(job: Job, finished: Finished) -> list[NodeExecution]:
+    """Ends the run if this was its last work; returns what to send on."""
+    if not finished.queued_any:
+        from apps.executions.services import execution_finalize_if_done
+
+        execution_finalize_if_done(run_id=job.run_id)
+    return finished.dispatch
+
+
+def process_chain(*, node_exec_id: str, run_id: str, node_id: str) -> None:
+    """Processes a node execution and, while exactly one successor is ready, that successor too.
+
+    Running a lone successor here saves a broker hop per node; its QUEUED row is
+    already committed, so if this worker dies the sweep sends it again. The
+    chain is bounded so one long graph cannot hold a worker for long.
+    """
+    deadline = time.monotonic() + settings.ENGINE_LOCAL_CHAIN_SECONDS
+    current = (node_exec_id, run_id, node_id)
+    for _ in range(settings.ENGINE_LOCAL_CHAIN_MAX):
+        following = process_node_execution(node_exec_id=current[0], run_id=current[1], node_id=current[2])
+        if len(following) != 1 or time.monotonic() >= deadline:
+            send_node_executions(following)
+            return
+        successor = following[0]
+        current = (str(successor.pk), str(successor.graph_execution_id), str(successor.node_id))
+    send_node_executions([NodeExecution(pk=current[0], graph_execution_id=current[1], node_id=current[2])])

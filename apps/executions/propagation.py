@@ -1,0 +1,188 @@
+"""Handing a node's outputs to the nodes its links lead to (upstream's `_enqueue_next_nodes`).
+
+For each output and each matching link, the value goes into the oldest
+pending (INCOMPLETE) execution of the sink that lacks that pin, or a new one:
+values arriving on different pins pair up first-in first-out. Static links
+back-fill missing static pins from the sink's latest execution, and a value on
+a static link also completes every pending execution still lacking it. An
+execution whose linked pins are all present becomes QUEUED with its input
+frozen; it is dispatched at once only if no other execution of that node is
+queued or running in the run (one at a time, in order).
+
+Runs inside the caller's transaction, holding the sinks' queue locks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from apps.core.jsonsafe import json_safe
+from apps.executions.compiled import CompiledGraph, CompiledNode
+from apps.executions.inputs import build_node_input
+from apps.executions.locks import lock_node_queues
+from apps.executions.models import ExecutionStatus as S
+from apps.executions.models import NodeExecution, NodeExecutionInput
+from apps.executions.status import transition
+from apps.graphs.pins import parse_execution_output
+
+
+@dataclass(eq=False)
+class PendingExecution:
+    row: NodeExecution
+    inputs: dict[str, Any]
+    is_new: bool = False
+    new_inputs: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class SinkQueue:
+    node: CompiledNode
+    pending: list[PendingExecution] = field(default_factory=list)
+    busy: bool = False  # an execution of this node is queued or running
+    latest_inputs: dict[str, Any] | None = None
+
+
+@dataclass
+class Propagation:
+    queued: list[PendingExecution] = field(default_factory=list)
+    dispatch: list[NodeExecution] = field(default_factory=list)
+    touched: list[PendingExecution] = field(default_factory=list)
+
+
+def _load_queues(run_id: Any, sinks: list[CompiledNode]) -> dict[str, SinkQueue]:
+    queues = {node.id: SinkQueue(node=node) for node in sinks}
+    rows = NodeExecution.objects.filter(
+        graph_execution_id=run_id, node_id__in=list(queues), status__in=(S.INCOMPLETE, S.QUEUED, S.RUNNING)
+    ).order_by("added_at", "id")
+    pending_rows = []
+    for row in rows:
+        queue = queues[str(row.node_id)]
+        if row.status == S.INCOMPLETE:
+            pending_rows.append(row)
+        else:
+            queue.busy = True
+    inputs: dict[Any, dict[str, Any]] = {}
+    if pending_rows:
+        for item in NodeExecutionInput.objects.filter(node_execution__in=pending_rows).values_list(
+            "node_execution_id", "name", "data"
+        ):
+            inputs.setdefault(item[0], {})[item[1]] = item[2]
+    for row in pending_rows:
+        queues[str(row.node_id)].pending.append(PendingExecution(row=row, inputs=inputs.get(row.id, {})))
+    return queues
+
+
+def _latest_inputs(run_id: Any, queue: SinkQueue) -> dict[str, Any]:
+    """The inputs of the sink's latest execution past INCOMPLETE, the source of static back-fill."""
+    if queue.latest_inputs is None:
+        latest = (
+            NodeExecution.objects.filter(graph_execution_id=run_id, node_id=queue.node.id)
+            .exclude(status=S.INCOMPLETE)
+            .order_by("-added_at", "-id")
+            .first()
+        )
+        queue.latest_inputs = (
+            dict(NodeExecutionInput.objects.filter(node_execution=latest).values_list("name", "data"))
+            if latest is not None
+            else {}
+        )
+    return queue.latest_inputs
+
+
+def _give(execution: PendingExecution, pin: str, value: Any) -> None:
+    execution.inputs[pin] = value
+    execution.new_inputs[pin] = value
+
+
+def _try_queue(
+    run_id: Any, queue: SinkQueue, execution: PendingExecution, masks: dict[str, Any], result: Propagation
+) -> None:
+    for link in queue.node.static_links:
+        if link.sink_name not in execution.inputs:
+            latest = _latest_inputs(run_id, queue)
+            if link.sink_name in latest:
+                _give(execution, link.sink_name, latest[link.sink_name])
+    prepared = build_node_input(queue.node, execution.inputs, masks.get(queue.node.id))
+    if not prepared.waiting_for:
+        # Invalid input still queues: the node task then fails with the validation error as its output.
+        execution.row.status = S.QUEUED
+        execution.row.queued_at = timezone.now()
+        execution.row.input_data = (
+            prepared.data if prepared.ready else json_safe({**queue.node.input_default, **execution.inputs})
+        )
+        queue.pending.remove(execution)
+        queue.latest_inputs = dict(execution.inputs)
+        result.queued.append(execution)
+        if not queue.busy:
+            queue.busy = True
+            result.dispatch.append(execution.row)
+
+
+def propagate_outputs(
+    *,
+    run_id: Any,
+    graph: CompiledGraph,
+    source: CompiledNode,
+    outputs: list[tuple[str, Any]],
+    masks: dict[str, Any],
+    also_lock: tuple[str, ...] = (),
+) -> Propagation:
+    """Delivers `outputs` of `source`; `also_lock` names more node queues to lock in the same (ordered) step."""
+    deliveries = []
+    for pin, value in outputs:
+        for link in source.output_links:
+            matched, data = parse_execution_output(pin, value, link.source_name)
+            if matched:
+                deliveries.append((link, json_safe(data)))
+    result = Propagation()
+    sinks = [graph.nodes[node_id] for node_id in sorted({link.sink_id for link, _ in deliveries})]
+    lock_node_queues(run_id, [*also_lock, *(node.id for node in sinks)])
+    if not deliveries:
+        return result
+    queues = _load_queues(run_id, sinks)
+    touched: dict[int, PendingExecution] = {}
+    for link, value in deliveries:
+        queue = queues[link.sink_id]
+        target = next((p for p in queue.pending if link.sink_name not in p.inputs), None)
+        if target is None:
+            target = PendingExecution(
+                row=NodeExecution(graph_execution_id=run_id, node_id=queue.node.id, status=S.INCOMPLETE),
+                inputs={},
+                is_new=True,
+            )
+            queue.pending.append(target)
+        candidates = [target]
+        if link.is_static:
+            candidates += [p for p in queue.pending if p is not target and link.sink_name not in p.inputs]
+        for execution in candidates:
+            _give(execution, link.sink_name, value)
+            touched[id(execution)] = execution
+            _try_queue(run_id, queue, execution, masks, result)
+    result.touched = list(touched.values())
+    _persist(result.touched)
+    return result
+
+
+def _persist(executions: list[PendingExecution]) -> None:
+    now = timezone.now()
+    new_rows = [execution.row for execution in executions if execution.is_new]
+    for offset, row in enumerate(new_rows):
+        row.added_at = now + timedelta(microseconds=offset)
+    NodeExecution.objects.bulk_create(new_rows)
+    for execution in executions:
+        if not execution.is_new and execution.row.status == S.QUEUED:
+            transition(
+                NodeExecution.objects.filter(pk=execution.row.pk),
+                S.QUEUED,
+                input_data=execution.row.input_data,
+                queued_at=execution.row.queued_at,
+            )
+    NodeExecutionInput.objects.bulk_create(
+        NodeExecutionInput(node_execution=execution.row, name=name, data=value)
+        for execution in executions
+        for name, value in execution.new_inputs.items()
+    )

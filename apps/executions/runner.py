@@ -1,0 +1,121 @@
+"""Driving a block's async generator from the (synchronous) node task.
+
+The generator is advanced one step at a time on a per-process event loop. While
+a step is pending the loop is left every `poll` seconds to do synchronous
+housekeeping: flush outputs already yielded (so a slow block's first results
+reach the graph without waiting for its end), check the run's cancel flag,
+renew the worker's lease and enforce the time limit. Outputs a block yields in
+quick succession are flushed together, and the last batch is left for the
+caller to write with the execution's completion, in one transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from apps.blocks.base import Block, BlockError
+
+Output = tuple[str, Any]
+
+_loop: asyncio.AbstractEventLoop | None = None
+
+
+def event_loop() -> asyncio.AbstractEventLoop:
+    global _loop
+    if _loop is None or _loop.is_closed():
+        _loop = asyncio.new_event_loop()
+    return _loop
+
+
+@dataclass
+class Outcome:
+    """How a block execution ended. `pending` holds outputs not flushed yet."""
+
+    status: str  # COMPLETED, FAILED or TERMINATED
+    error: str | None = None
+    retryable: bool = False
+    pending: list[Output] = field(default_factory=list)
+    flushed: int = 0
+    walltime: float = 0.0
+    cputime: float = 0.0
+
+
+@dataclass
+class BlockRunner:
+    block: Block
+    input_data: dict[str, Any]
+    context: dict[str, Any]
+    time_limit: float
+    flush: Callable[[list[Output]], None]
+    should_cancel: Callable[[], bool]
+    housekeeping: Callable[[], None]
+    flush_after: float = 0.02
+    poll: float = 0.5
+    batch_size: int = 100
+
+    def run(self) -> Outcome:
+        loop = event_loop()
+        started, cpu_started = time.monotonic(), time.process_time()
+        outcome = self._drive(loop, started + self.time_limit)
+        outcome.walltime = time.monotonic() - started
+        outcome.cputime = time.process_time() - cpu_started
+        return outcome
+
+    def _drive(self, loop: asyncio.AbstractEventLoop, deadline: float) -> Outcome:
+        generator = self.block.execute(self.input_data, **self.context)
+        buffer: list[Output] = []
+        flushed = 0
+        try:
+            while True:
+                step = loop.create_task(generator.__anext__())
+                while not step.done():
+                    remaining = deadline - time.monotonic()
+                    timeout = min(self.flush_after if buffer else self.poll, max(remaining, 0))
+                    loop.run_until_complete(asyncio.wait({step}, timeout=timeout))
+                    if step.done():
+                        break
+                    if buffer:
+                        self.flush(buffer)
+                        flushed, buffer = flushed + len(buffer), []
+                    if time.monotonic() >= deadline:
+                        self._cancel(loop, step)
+                        return Outcome(
+                            "FAILED",
+                            f"Block {self.block.name} exceeded its time limit of {self.time_limit:g} seconds",
+                            flushed=flushed,
+                        )
+                    if self.should_cancel():
+                        self._cancel(loop, step)
+                        return Outcome("TERMINATED", "Execution was stopped", pending=buffer, flushed=flushed)
+                    self.housekeeping()
+                try:
+                    buffer.append(step.result())
+                except StopAsyncIteration:
+                    return Outcome("COMPLETED", pending=buffer, flushed=flushed)
+                if len(buffer) >= self.batch_size:
+                    self.flush(buffer)
+                    flushed, buffer = flushed + len(buffer), []
+        except BlockError as error:
+            return Outcome("FAILED", str(error) or type(error).__name__, pending=buffer, flushed=flushed)
+        except Exception as error:  # noqa: BLE001 - only a block's declared transient errors get here
+            retry = self.block.retry
+            retryable = retry is not None and isinstance(error, retry.retry_on) and flushed == 0 and not buffer
+            message = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+            return Outcome("FAILED", message, retryable=retryable, pending=buffer, flushed=flushed)
+        finally:
+            try:
+                loop.run_until_complete(generator.aclose())
+            except (RuntimeError, Exception):  # noqa: BLE001 - a misbehaving generator must not mask the outcome
+                pass
+
+    @staticmethod
+    def _cancel(loop: asyncio.AbstractEventLoop, step: asyncio.Task[Any]) -> None:
+        step.cancel()
+        try:
+            loop.run_until_complete(step)
+        except (asyncio.CancelledError, StopAsyncIteration, Exception):  # noqa: BLE001 - it is being thrown away
+            pass

@@ -1,0 +1,83 @@
+"""Upstream's execution JSON, shared by the REST API and the websocket events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from apps.executions.models import GraphExecution, NodeExecution
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def run_stats(run: GraphExecution) -> dict[str, Any]:
+    """`GraphExecutionMeta.Stats`: the run's counters under upstream's names."""
+    if run.started_at is None:
+        duration = 0.0
+    else:
+        duration = ((run.ended_at or timezone.now()) - run.started_at).total_seconds()
+    return {
+        "cost": run.cost,
+        "duration": duration,
+        "duration_cpu_only": run.nodes_cputime,
+        "node_exec_time": run.nodes_walltime,
+        "node_exec_time_cpu_only": run.nodes_cputime,
+        "node_exec_count": run.node_count,
+        "node_error_count": run.node_error_count,
+        "error": run.error or None,
+        "activity_status": None,
+        "correctness_score": None,
+    }
+
+
+def graph_execution_json(run: GraphExecution, *, outputs: dict[str, list[Any]] | None = None) -> dict[str, Any]:
+    body = {
+        "id": str(run.id),
+        "user_id": str(run.user_id),
+        "graph_id": str(run.graph_public_id),
+        "graph_version": run.graph_version,
+        "inputs": run.inputs,
+        "credential_inputs": run.credential_inputs,
+        "nodes_input_masks": run.nodes_input_masks or None,
+        "preset_id": str(run.preset_id) if run.preset_id else None,
+        "parent_graph_exec_id": str(run.parent_execution_id) if run.parent_execution_id else None,
+        "status": run.status,
+        "started_at": _iso(run.started_at),
+        "ended_at": _iso(run.ended_at),
+        "stats": run_stats(run),
+        "is_shared": False,
+        "share_token": None,
+    }
+    if outputs is not None:
+        body["outputs"] = outputs
+    return body
+
+
+def node_execution_json(
+    node_execution: NodeExecution,
+    *,
+    run: GraphExecution,
+    block_id: str,
+    input_data: dict[str, Any],
+    output_data: dict[str, list[Any]],
+) -> dict[str, Any]:
+    return {
+        "user_id": str(run.user_id),
+        "graph_id": str(run.graph_public_id),
+        "graph_version": run.graph_version,
+        "graph_exec_id": str(run.id),
+        "node_exec_id": str(node_execution.id),
+        "node_id": str(node_execution.node_id),
+        "block_id": block_id,
+        "status": node_execution.status,
+        "input_data": input_data,
+        "output_data": output_data,
+        "add_time": _iso(node_execution.added_at),
+        "queue_time": _iso(node_execution.queued_at),
+        "start_time": _iso(node_execution.started_at),
+        "end_time": _iso(node_execution.ended_at),
+        "stats": node_execution.stats or None,
+    }

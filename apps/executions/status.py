@@ -1,0 +1,35 @@
+"""The status transition table (upstream's VALID_STATUS_TRANSITIONS) and guarded updates.
+
+A status changes only through `transition`: an UPDATE whose WHERE clause
+names the statuses the target may be reached from. A writer that lost a race
+(the stop API, a worker, the sweep) updates nothing and moves no status back.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Model, QuerySet
+
+from apps.executions.models import ExecutionStatus as S
+
+# Unlike upstream, a TERMINATED execution is never resumed: a stopped run stays
+# stopped. RUNNING -> QUEUED is the sweep handing an execution whose worker
+# lease expired to another worker (it also checks the lease).
+ALLOWED_FROM: dict[str, tuple[str, ...]] = {
+    S.QUEUED: (S.INCOMPLETE, S.RUNNING),
+    S.RUNNING: (S.QUEUED,),
+    S.COMPLETED: (S.RUNNING,),
+    S.FAILED: (S.INCOMPLETE, S.QUEUED, S.RUNNING),
+    S.TERMINATED: (S.INCOMPLETE, S.QUEUED, S.RUNNING),
+    S.INCOMPLETE: (),
+}
+
+
+def transition(queryset: QuerySet[Any], target: str, **fields: Any) -> int:
+    """Moves the rows of `queryset` that may reach `target` to it; returns how many moved."""
+    return int(queryset.filter(status__in=ALLOWED_FROM[target]).update(status=target, **fields))
+
+
+def transition_one(model: type[Model], pk: Any, target: str, **fields: Any) -> bool:
+    return transition(model._default_manager.filter(pk=pk), target, **fields) == 1

@@ -1,0 +1,98 @@
+"""A real Celery worker process for integration tests, on the test database and the test Redis."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from config.env import BASE_DIR, env
+from tests.processes import stop_group, wait_until
+
+
+def test_database_url() -> str:
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{settings['NAME']}"
+    user = settings.get("USER") or ""
+    password = f":{settings['PASSWORD']}" if settings.get("PASSWORD") else ""
+    host = settings.get("HOST") or "127.0.0.1"
+    port = settings.get("PORT") or 5432
+    return f"postgres://{user}{password}@{host}:{port}/{settings['NAME']}"
+
+
+class Worker:
+    """`celery worker` in its own process group, so a test can kill it like a crash would."""
+
+    def __init__(self, log_path: Path, concurrency: int = 2, extra_env: dict[str, str] | None = None) -> None:
+        self.log_path = log_path
+        self.concurrency = concurrency
+        self.extra_env = extra_env or {}
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> Worker:
+        child_env = dict(env.ENVIRON)
+        child_env.update(
+            DATABASE_URL=test_database_url(),
+            DJANGO_SETTINGS_MODULE="config.settings.test",
+            PYTHONUNBUFFERED="1",
+            **self.extra_env,
+        )
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "-l",
+                "info",
+                "--concurrency",
+                str(self.concurrency),
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-n",
+                f"test-{time.monotonic_ns()}@%h",
+            ],
+            cwd=BASE_DIR,
+            env=child_env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        wait_until(lambda: b" ready." in self.log_path.read_bytes(), timeout=60, what="the Celery worker")
+        return self
+
+    def kill(self) -> None:
+        """SIGKILL the whole worker (main process and children): what a crash does."""
+        import os
+        import signal
+
+        assert self.process is not None
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            stop_group(self.process)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(
+    django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Worker]:
+    worker = Worker(tmp_path_factory.mktemp("worker") / "worker.log").start()
+    yield worker
+    worker.stop()
