@@ -17,7 +17,7 @@ from typing import Any
 import structlog
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from redis.exceptions import RedisError
+from redis.exceptions import NoScriptError, RedisError
 
 from apps.core.events import CHANNEL_PREFIX
 from apps.core.jsonsafe import json_safe
@@ -98,13 +98,27 @@ class EventBatch:
     def publish(self) -> None:
         if not self.items:
             return
-        client = get_redis()
-        script = client.register_script(_PUBLISH_WITH_SEQ)
-        pipeline = client.pipeline(transaction=False)
-        for run_id, payload, channels in self.items:
-            script(keys=[seq_key(run_id)], args=[SEQ_TTL_SECONDS, payload, *channels], client=pipeline)
+        items, self.items = self.items, []
         try:
-            pipeline.execute()
+            _run_script(items)
         except (RedisError, OSError) as error:
-            logger.warning("execution_events_not_published", count=len(self.items), error=type(error).__name__)
-        self.items = []
+            logger.warning("execution_events_not_published", count=len(items), error=type(error).__name__)
+
+
+_script_sha: str | None = None
+
+
+def _run_script(items: list[tuple[str, str, list[str]]]) -> None:
+    """One pipelined round trip of EVALSHA calls (redis-py's Script objects add a SCRIPT EXISTS each time)."""
+    global _script_sha  # noqa: PLW0603 - the script is loaded once per process (again after a Redis restart)
+    client = get_redis()
+    if _script_sha is None:
+        _script_sha = client.script_load(_PUBLISH_WITH_SEQ)
+    pipeline = client.pipeline(transaction=False)
+    for run_id, payload, channels in items:
+        pipeline.evalsha(_script_sha, 1, seq_key(run_id), SEQ_TTL_SECONDS, payload, *channels)
+    try:
+        pipeline.execute()
+    except NoScriptError:
+        _script_sha = None
+        _run_script(items)

@@ -17,12 +17,12 @@ from typing import Any
 import structlog
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, Exists, F, OuterRef, Q, TextField, Value, When
 from django.utils import timezone
 
 from apps.blocks.base import BlockType
 from apps.core.jsonsafe import json_safe
 from apps.core.redis import get_redis
+from apps.executions import sql
 from apps.executions.compiled import CompiledGraph, CompiledNode, compiled_graph
 from apps.executions.context import RunMeta, run_meta
 from apps.executions.dispatch import send_node_executions
@@ -56,6 +56,9 @@ class Job:
     outputs: dict[str, list[Any]] = field(default_factory=dict)
     written: int = 0
     lease_renewed_at: float = field(default_factory=time.monotonic)
+    # Events not yet published. The RUNNING event waits here: a fast block's goes out
+    # with its outputs and completion in one round trip, a slow block's on its first tick.
+    events: EventBatch = field(default_factory=EventBatch)
 
     @property
     def run_id(self) -> str:
@@ -87,20 +90,13 @@ def _run_stub(meta: RunMeta) -> GraphExecution:
 def claim(*, node_exec_id: str, run_id: str, node_id: str) -> NodeExecution | None:
     """QUEUED -> RUNNING, only for the head of its node's queue and only if none of that node runs."""
     now = timezone.now()
-    blockers = NodeExecution.objects.filter(graph_execution_id=run_id, node_id=node_id).filter(
-        Q(status=S.RUNNING) | Q(status=S.QUEUED, added_at__lt=OuterRef("added_at"))
+    return sql.claim_node_execution(
+        node_exec_id=node_exec_id,
+        run_id=run_id,
+        node_id=node_id,
+        now=now,
+        lease_until=now + timedelta(seconds=settings.ENGINE_LEASE_SECONDS),
     )
-    claimed = (
-        NodeExecution.objects.filter(pk=node_exec_id, status=S.QUEUED)
-        .filter(~Exists(blockers))
-        .update(
-            status=S.RUNNING,
-            started_at=now,
-            attempt=F("attempt") + 1,
-            lease_expires_at=now + timedelta(seconds=settings.ENGINE_LEASE_SECONDS),
-        )
-    )
-    return NodeExecution.objects.get(pk=node_exec_id) if claimed else None
 
 
 def _mark_run_started(job: Job, events: EventBatch) -> None:
@@ -137,11 +133,16 @@ def _write_outputs(job: Job, outputs: list[Output]) -> list[Output]:
     return safe
 
 
-def _hand_on(job: Job, outputs: list[Output], *, stopping: bool, also_lock: tuple[str, ...] = ()) -> Propagation:
+def _hand_on(job: Job, outputs: list[Output], *, stopping: bool, release_source: bool = False) -> Propagation:
     if stopping:
         outputs = []
     return propagate_outputs(
-        run_id=job.run_id, graph=job.graph, source=job.node, outputs=outputs, masks=job.run.masks, also_lock=also_lock
+        run_id=job.run_id,
+        graph=job.graph,
+        source=job.node,
+        outputs=outputs,
+        masks=job.run.masks,
+        release_source=release_source,
     )
 
 
@@ -162,7 +163,7 @@ def _propagation_events(job: Job, propagation: Propagation, events: EventBatch) 
 
 def flush_outputs(job: Job, outputs: list[Output]) -> None:
     """Writes and hands on outputs of a still-running execution."""
-    events = EventBatch()
+    events = job.events
     with transaction.atomic():
         stopping = (
             GraphExecution.objects.select_for_update()
@@ -202,24 +203,15 @@ def _node_stats(job: Job, outcome: Outcome, cost: int) -> dict[str, Any]:
 def _count_into_run(job: Job, outcome: Outcome, *, cost: int, extra_steps: int = 0) -> GraphExecution:
     """Adds this execution to the run's counters (under the run's row lock) and returns the run."""
     unhandled = outcome.status == S.FAILED and not job.node.error_is_handled
-    error = f"Node {job.node.block.name} #{job.node.id} failed: {outcome.error}" if unhandled else ""
-    GraphExecution.objects.filter(pk=job.run_id).update(
-        node_count=F("node_count") + 1 + extra_steps,
-        node_error_count=F("node_error_count") + (1 if outcome.status == S.FAILED else 0),
-        cost=F("cost") + cost,
-        nodes_walltime=F("nodes_walltime") + outcome.walltime,
-        nodes_cputime=F("nodes_cputime") + outcome.cputime,
-        error=Case(When(error="", then=Value(error)), default=F("error"), output_field=TextField()),
-        updated_at=timezone.now(),
-    )
-    return GraphExecution.objects.get(pk=job.run_id)
-
-
-def _next_in_line(job: Job) -> NodeExecution | None:
-    return (
-        NodeExecution.objects.filter(graph_execution_id=job.run_id, node_id=job.node.id, status=S.QUEUED)
-        .order_by("added_at", "id")
-        .first()
+    return sql.count_into_run(
+        run_id=job.run_id,
+        steps=1 + extra_steps,
+        errors=1 if outcome.status == S.FAILED else 0,
+        cost=cost,
+        walltime=outcome.walltime,
+        cputime=outcome.cputime,
+        error=f"Node {job.node.block.name} #{job.node.id} failed: {outcome.error}" if unhandled else "",
+        now=timezone.now(),
     )
 
 
@@ -234,7 +226,7 @@ def finish(job: Job, outcome: Outcome, *, cost: int = 0, extra_steps: int = 0) -
     outputs = list(outcome.pending)
     if outcome.status == S.FAILED:
         outputs.append(("error", outcome.error or "Unknown error"))
-    events = EventBatch()
+    events = job.events
     now = timezone.now()
     with transaction.atomic():
         stats = _node_stats(job, outcome, cost)
@@ -253,8 +245,8 @@ def finish(job: Job, outcome: Outcome, *, cost: int = 0, extra_steps: int = 0) -
         if safe:
             job.node_event(events)  # the outputs, while the execution still reads RUNNING
         job.row.status, job.row.ended_at, job.row.stats = outcome.status, now, stats
-        propagation = _hand_on(job, safe, stopping=stopping, also_lock=(job.node.id,))
-        following = None if stopping else _next_in_line(job)
+        propagation = _hand_on(job, safe, stopping=stopping, release_source=True)
+        following = None if stopping else propagation.source_next
         dispatch = [*propagation.dispatch, *([following] if following is not None else [])]
         job.node_event(events)
         _propagation_events(job, propagation, events)
@@ -298,6 +290,7 @@ def _should_cancel(job: Job) -> bool:
 
 
 def _housekeeping(job: Job) -> None:
+    job.events.publish()
     if time.monotonic() - job.lease_renewed_at > settings.ENGINE_LEASE_SECONDS / 3:
         _renew_lease(job)
 
@@ -311,11 +304,10 @@ def process_node_execution(*, node_exec_id: str, run_id: str, node_id: str) -> l
     graph = compiled_graph(meta.graph_pk)
     job = Job(row=row, run=meta, graph=graph, node=graph.nodes[node_id])
     structlog.contextvars.bind_contextvars(graph_exec_id=run_id, node_exec_id=node_exec_id)
-    events = EventBatch()
-    job.node_event(events)
-    _mark_run_started(job, events)
-    events.publish()
+    job.node_event(job.events)
+    _mark_run_started(job, job.events)
     if job.node.block.block_type is BlockType.AGENT:
+        job.events.publish()
         from apps.executions.subgraphs import subgraph_start
 
         subgraph_start(job)

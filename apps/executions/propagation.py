@@ -44,6 +44,7 @@ class SinkQueue:
     pending: list[PendingExecution] = field(default_factory=list)
     busy: bool = False  # an execution of this node is queued or running
     latest_inputs: dict[str, Any] | None = None
+    first_queued: NodeExecution | None = None
 
 
 @dataclass
@@ -51,10 +52,14 @@ class Propagation:
     queued: list[PendingExecution] = field(default_factory=list)
     dispatch: list[NodeExecution] = field(default_factory=list)
     touched: list[PendingExecution] = field(default_factory=list)
+    # With `release_source`: the source node's next QUEUED execution, now that the source's current one ended.
+    source_next: NodeExecution | None = None
 
 
-def _load_queues(run_id: Any, sinks: list[CompiledNode]) -> dict[str, SinkQueue]:
+def _load_queues(run_id: Any, sinks: list[CompiledNode], source: CompiledNode | None) -> dict[str, SinkQueue]:
     queues = {node.id: SinkQueue(node=node) for node in sinks}
+    if source is not None and source.id not in queues:
+        queues[source.id] = SinkQueue(node=source)
     rows = NodeExecution.objects.filter(
         graph_execution_id=run_id, node_id__in=list(queues), status__in=(S.INCOMPLETE, S.QUEUED, S.RUNNING)
     ).order_by("added_at", "id")
@@ -65,6 +70,8 @@ def _load_queues(run_id: Any, sinks: list[CompiledNode]) -> dict[str, SinkQueue]
             pending_rows.append(row)
         else:
             queue.busy = True
+            if row.status == S.QUEUED and queue.first_queued is None:
+                queue.first_queued = row
     inputs: dict[Any, dict[str, Any]] = {}
     if pending_rows:
         for item in NodeExecutionInput.objects.filter(node_execution__in=pending_rows).values_list(
@@ -129,9 +136,14 @@ def propagate_outputs(
     source: CompiledNode,
     outputs: list[tuple[str, Any]],
     masks: dict[str, Any],
-    also_lock: tuple[str, ...] = (),
+    release_source: bool = False,
 ) -> Propagation:
-    """Delivers `outputs` of `source`; `also_lock` names more node queues to lock in the same (ordered) step."""
+    """Delivers `outputs` of `source`.
+
+    With `release_source` (the source's execution just ended), the source's
+    queue is locked too, in the same ordered step, and its next QUEUED
+    execution is returned to be dispatched.
+    """
     deliveries = []
     for pin, value in outputs:
         for link in source.output_links:
@@ -140,10 +152,12 @@ def propagate_outputs(
                 deliveries.append((link, json_safe(data)))
     result = Propagation()
     sinks = [graph.nodes[node_id] for node_id in sorted({link.sink_id for link, _ in deliveries})]
-    lock_node_queues(run_id, [*also_lock, *(node.id for node in sinks)])
-    if not deliveries:
+    lock_node_queues(run_id, [*([source.id] if release_source else []), *(node.id for node in sinks)])
+    if not deliveries and not release_source:
         return result
-    queues = _load_queues(run_id, sinks)
+    queues = _load_queues(run_id, sinks, source if release_source else None)
+    if release_source:
+        result.source_next = queues[source.id].first_queued
     touched: dict[int, PendingExecution] = {}
     for link, value in deliveries:
         queue = queues[link.sink_id]

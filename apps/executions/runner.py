@@ -69,12 +69,14 @@ class BlockRunner:
         generator = self.block.execute(self.input_data, **self.context)
         buffer: list[Output] = []
         flushed = 0
+        quick = True  # the first wait is short, so a slow block is soon seen RUNNING
         try:
             while True:
                 step = loop.create_task(generator.__anext__())
                 while not step.done():
                     remaining = deadline - time.monotonic()
-                    timeout = min(self.flush_after if buffer else self.poll, max(remaining, 0))
+                    timeout = min(self.flush_after if buffer or quick else self.poll, max(remaining, 0))
+                    quick = False
                     loop.run_until_complete(asyncio.wait({step}, timeout=timeout))
                     if step.done():
                         break

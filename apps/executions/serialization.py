@@ -15,10 +15,7 @@ def _iso(value: Any) -> str | None:
 
 def run_stats(run: GraphExecution) -> dict[str, Any]:
     """`GraphExecutionMeta.Stats`: the run's counters under upstream's names."""
-    if run.started_at is None:
-        duration = 0.0
-    else:
-        duration = ((run.ended_at or timezone.now()) - run.started_at).total_seconds()
+    duration = 0.0 if run.started_at is None else ((run.ended_at or timezone.now()) - run.started_at).total_seconds()
     return {
         "cost": run.cost,
         "duration": duration,

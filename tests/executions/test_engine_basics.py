@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -35,7 +37,7 @@ def test_input_flows_through_to_the_output(auth_client: APIClient) -> None:
 
 def test_a_linear_chain_runs_every_node_once(auth_client: APIClient) -> None:
     nodes = [node(STORE_VALUE, {"input": "start"})] + [node(STORE_VALUE) for _ in range(19)]
-    links = [link(a, "output", b, "input") for a, b in zip(nodes, nodes[1:], strict=False)]
+    links = [link(a, "output", b, "input") for a, b in itertools.pairwise(nodes)]
     created = create_graph(auth_client, graph(nodes, links))
 
     run = wait_for_run(execute(auth_client, created)["id"])

@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.api.errors import RequestValidationError
 from apps.core.api.pagination import PageQuery, paginate
 from apps.core.api.validation import validate_body, validate_query
 from apps.core.ratelimit import ExecuteRateLimit, UserRateLimit
@@ -35,7 +36,7 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 def idempotency_key(request: Request) -> str | None:
     key = request.headers.get("Idempotency-Key", "").strip()
     if len(key) > 255:
-        raise serializers.ValidationError({"Idempotency-Key": ["At most 255 characters."]})
+        raise RequestValidationError({"Idempotency-Key": ["At most 255 characters."]}, location="header")
     return key or None
 
 

@@ -1,0 +1,151 @@
+"""Engine benchmarks, each a ratio against a floor measured in the same run.
+
+B1: a 100-node linear chain of StoreValue blocks; per-node wall time from
+    execute to COMPLETED, against a bare Celery hop (a task that only enqueues
+    the next one, same broker, same worker settings). Goal: <= 0.8x.
+B2: StepThroughItems over 500 items into a StoreValue, 2 worker processes; node
+    executions per second, against bare no-op task throughput. Goal: >= 0.5x.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+from bench.harness import median_iqr, wait_for, worker
+
+STORE_VALUE = "1ff065e9-88e8-4358-9d82-8dc91f622ba9"
+STEP_THROUGH_ITEMS = "f66a3543-28d3-4ab5-8945-9b336371e2ce"
+CHAIN_LENGTH = 100
+FAN_OUT = 500
+ROUNDS = 5
+
+
+def _user() -> Any:
+    from apps.accounts.models import User
+
+    return User.objects.create(email=f"bench-{uuid.uuid4().hex[:8]}@example.com")
+
+
+def _graph(user: Any, nodes: list[dict[str, Any]], links: list[dict[str, Any]]) -> Any:
+    from apps.graphs.selectors import graph_get_for_user
+    from apps.graphs.services import graph_create
+    from apps.graphs.spec import GraphSpec
+
+    spec = GraphSpec.from_payload({"name": "bench", "nodes": nodes, "links": links})
+    created = graph_create(user=user, spec=spec)
+    return graph_get_for_user(user=user, graph_id=created.graph_id)
+
+
+def _chain(user: Any) -> Any:
+    nodes = [
+        {"id": f"n{i}", "block_id": STORE_VALUE, "input_default": {"input": 1} if i == 0 else {}}
+        for i in range(CHAIN_LENGTH)
+    ]
+    links = [
+        {"source_id": f"n{i}", "sink_id": f"n{i + 1}", "source_name": "output", "sink_name": "input"}
+        for i in range(CHAIN_LENGTH - 1)
+    ]
+    return _graph(user, nodes, links)
+
+
+def _fan_out(user: Any) -> Any:
+    nodes = [
+        {"id": "items", "block_id": STEP_THROUGH_ITEMS, "input_default": {"items": list(range(FAN_OUT))}},
+        {"id": "sink", "block_id": STORE_VALUE, "input_default": {}},
+    ]
+    links = [{"source_id": "items", "sink_id": "sink", "source_name": "item", "sink_name": "input"}]
+    return _graph(user, nodes, links)
+
+
+def _time_run(user: Any, graph: Any) -> float:
+    from apps.executions.models import FINAL_STATUSES, ExecutionStatus, GraphExecution
+    from apps.executions.services import execution_start
+
+    started = time.perf_counter()
+    run = execution_start(user=user, graph=graph, inputs={})
+    wait_for(lambda: GraphExecution.objects.filter(pk=run.pk, status__in=FINAL_STATUSES).exists())
+    elapsed = time.perf_counter() - started
+    status = GraphExecution.objects.get(pk=run.pk).status
+    if status != ExecutionStatus.COMPLETED:
+        raise RuntimeError(f"benchmark run ended {status}")
+    return elapsed
+
+
+def _time_hops(count: int) -> float:
+    from apps.core.redis import get_redis
+    from bench.worker_app import hop
+
+    key = f"agpt:bench:hop:{uuid.uuid4().hex}"
+    started = time.perf_counter()
+    hop.delay(count - 1, key)
+    wait_for(lambda: get_redis().exists(key))
+    return time.perf_counter() - started
+
+
+def _time_noops(count: int) -> float:
+    from apps.core.redis import get_redis
+    from bench.worker_app import noop
+
+    key = f"agpt:bench:noop:{uuid.uuid4().hex}"
+    started = time.perf_counter()
+    for _ in range(count):
+        noop.delay(key)
+    wait_for(lambda: int(get_redis().get(key) or 0) >= count)
+    return time.perf_counter() - started
+
+
+def b1_chain() -> dict[str, float]:
+    user = _user()
+    graph = _chain(user)
+    ours, floor = [], []
+    with worker(concurrency=2, log_name="bench-b1-worker"):
+        _time_run(user, graph)  # warm-up: imports, connections, caches
+        _time_hops(CHAIN_LENGTH)
+        for _ in range(ROUNDS):  # interleaved, so drift hits both alike
+            ours.append(_time_run(user, graph) / CHAIN_LENGTH)
+            floor.append(_time_hops(CHAIN_LENGTH) / CHAIN_LENGTH)
+    (ours_ms, ours_iqr), (floor_ms, floor_iqr) = median_iqr(ours), median_iqr(floor)
+    return {
+        "node_ms": ours_ms * 1000,
+        "node_iqr_ms": ours_iqr * 1000,
+        "hop_ms": floor_ms * 1000,
+        "hop_iqr_ms": floor_iqr * 1000,
+        "ratio": ours_ms / floor_ms,
+    }
+
+
+def b2_fan_out() -> dict[str, float]:
+    user = _user()
+    graph = _fan_out(user)
+    ours, floor = [], []
+    with worker(concurrency=2, log_name="bench-b2-worker"):
+        _time_run(user, graph)
+        _time_noops(FAN_OUT)
+        for _ in range(ROUNDS):
+            ours.append((FAN_OUT + 1) / _time_run(user, graph))
+            floor.append(FAN_OUT / _time_noops(FAN_OUT))
+    (ours_rate, _), (floor_rate, _) = median_iqr(ours), median_iqr(floor)
+    return {"node_execs_per_s": ours_rate, "noop_tasks_per_s": floor_rate, "ratio": ours_rate / floor_rate}
+
+
+def main() -> None:
+    from django.db import connection
+
+    print(f"engine benchmarks on {connection.vendor}, {ROUNDS} interleaved rounds, median")
+    b1 = b1_chain()
+    print(
+        f"B1 chain of {CHAIN_LENGTH}: {b1['node_ms']:.2f} ms/node (IQR {b1['node_iqr_ms']:.2f}) vs bare Celery hop "
+        f"{b1['hop_ms']:.2f} ms (IQR {b1['hop_iqr_ms']:.2f}) -> ratio {b1['ratio']:.2f}x (goal <= 0.8x)"
+    )
+    from apps.blocks.registry import get_block
+
+    if get_block(STEP_THROUGH_ITEMS) is None:
+        print("B2 skipped: StepThroughItemsBlock is not available")
+        return
+    b2 = b2_fan_out()
+    print(
+        f"B2 fan-out of {FAN_OUT}: {b2['node_execs_per_s']:.0f} node executions/s vs bare no-op "
+        f"{b2['noop_tasks_per_s']:.0f} tasks/s -> ratio {b2['ratio']:.2f}x (goal >= 0.5x)"
+    )
