@@ -9,6 +9,7 @@ propagation, and the last batch together with the completion.
 
 from __future__ import annotations
 
+import copy
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -133,7 +134,9 @@ def _write_outputs(job: Job, outputs: list[Output]) -> list[Output]:
     return safe
 
 
-def _hand_on(job: Job, outputs: list[Output], *, stopping: bool, release_source: bool = False) -> Propagation:
+def _hand_on(
+    job: Job, outputs: list[Output], *, stopping: bool, release_source: bool = False, claim: bool = False
+) -> Propagation:
     if stopping:
         outputs = []
     return propagate_outputs(
@@ -143,16 +146,22 @@ def _hand_on(job: Job, outputs: list[Output], *, stopping: bool, release_source:
         outputs=outputs,
         masks=job.run.masks,
         release_source=release_source,
+        claim_lone_successor=claim,
     )
 
 
 def _propagation_events(job: Job, propagation: Propagation, events: EventBatch) -> None:
     for pending in propagation.touched:
         sink = job.graph.nodes[str(pending.row.node_id)]
+        row = pending.row
+        if row is propagation.claimed:
+            # Claimed in the same commit: clients see it QUEUED, then RUNNING from the job that runs it.
+            row = copy.copy(row)
+            row.status, row.started_at = S.QUEUED, None
         events.node(
             run_id=job.run_id,
             data=node_execution_json(
-                pending.row,
+                row,
                 run=_run_stub(job.run),
                 block_id=sink.block.id,
                 input_data=pending.row.input_data or pending.inputs,
@@ -219,9 +228,10 @@ def _count_into_run(job: Job, outcome: Outcome, *, cost: int, extra_steps: int =
 class Finished:
     dispatch: list[NodeExecution]
     queued_any: bool
+    claimed: NodeExecution | None = None
 
 
-def finish(job: Job, outcome: Outcome, *, cost: int = 0, extra_steps: int = 0) -> Finished:
+def finish(job: Job, outcome: Outcome, *, cost: int = 0, extra_steps: int = 0, claim: bool = False) -> Finished:
     """Writes the last outputs, the final status and the run's counters in one transaction."""
     outputs = list(outcome.pending)
     if outcome.status == S.FAILED:
@@ -245,14 +255,18 @@ def finish(job: Job, outcome: Outcome, *, cost: int = 0, extra_steps: int = 0) -
         if safe:
             job.node_event(events)  # the outputs, while the execution still reads RUNNING
         job.row.status, job.row.ended_at, job.row.stats = outcome.status, now, stats
-        propagation = _hand_on(job, safe, stopping=stopping, release_source=True)
+        propagation = _hand_on(job, safe, stopping=stopping, release_source=True, claim=claim)
         following = None if stopping else propagation.source_next
         dispatch = [*propagation.dispatch, *([following] if following is not None else [])]
+        if propagation.claimed is not None:
+            dispatch = []
         job.node_event(events)
         _propagation_events(job, propagation, events)
         events.graph(run_id=job.run_id, graph_id=job.run.graph_id, data=graph_execution_json(run))
         transaction.on_commit(events.publish)
-    return Finished(dispatch=dispatch, queued_any=bool(propagation.queued) or following is not None)
+    return Finished(
+        dispatch=dispatch, queued_any=bool(propagation.queued) or following is not None, claimed=propagation.claimed
+    )
 
 
 def _retry_later(job: Job, outcome: Outcome) -> bool:
@@ -295,15 +309,21 @@ def _housekeeping(job: Job) -> None:
         _renew_lease(job)
 
 
-def process_node_execution(*, node_exec_id: str, run_id: str, node_id: str) -> list[NodeExecution]:
-    """Runs one node execution if it is ours to run; returns the executions to send on next."""
-    row = claim(node_exec_id=node_exec_id, run_id=run_id, node_id=node_id)
-    if row is None:
-        return []
+@dataclass
+class Step:
+    """What processing one execution leaves to do: executions to send, and one already claimed to run here."""
+
+    dispatch: list[NodeExecution] = field(default_factory=list)
+    claimed: NodeExecution | None = None
+
+
+def execute_claimed(row: NodeExecution, *, may_claim_next: bool) -> Step:
+    """Runs a node execution this worker has claimed, through to its completion."""
+    run_id, node_id = str(row.graph_execution_id), str(row.node_id)
     meta = run_meta(run_id)
     graph = compiled_graph(meta.graph_pk)
     job = Job(row=row, run=meta, graph=graph, node=graph.nodes[node_id])
-    structlog.contextvars.bind_contextvars(graph_exec_id=run_id, node_exec_id=node_exec_id)
+    structlog.contextvars.bind_contextvars(graph_exec_id=run_id, node_exec_id=str(row.pk))
     job.node_event(job.events)
     _mark_run_started(job, job.events)
     if job.node.block.block_type is BlockType.AGENT:
@@ -311,11 +331,11 @@ def process_node_execution(*, node_exec_id: str, run_id: str, node_id: str) -> l
         from apps.executions.subgraphs import subgraph_start
 
         subgraph_start(job)
-        return []
+        return Step()
     runner = BlockRunner(
         block=job.node.block,
         input_data=row.input_data or {},
-        context=meta.block_context(node_id=node_id, node_exec_id=node_exec_id),
+        context=meta.block_context(node_id=node_id, node_exec_id=str(row.pk)),
         time_limit=job.node.block.time_limit or settings.BLOCK_TIME_LIMIT_SECONDS,
         flush=lambda outputs: flush_outputs(job, outputs),
         should_cancel=lambda: _should_cancel(job),
@@ -324,16 +344,17 @@ def process_node_execution(*, node_exec_id: str, run_id: str, node_id: str) -> l
     try:
         outcome = runner.run()
         if outcome.status == S.FAILED and _retry_later(job, outcome):
-            return []
-        return after_finish(job, finish(job, outcome))
+            return Step()
+        finished = finish(job, outcome, claim=may_claim_next)
     except LostExecutionError:
-        logger.warning("node_execution_lost", node_exec_id=node_exec_id)
-        return []
+        logger.warning("node_execution_lost", node_exec_id=str(row.pk))
+        return Step()
     except Exception:
         # A bug, not a block failure: fail this execution rather than retry it forever.
         # (If the database itself is down this raises again, and the lease brings the execution back.)
-        logger.exception("node_execution_crashed", node_exec_id=node_exec_id)
-        return after_finish(job, finish(job, Outcome(S.FAILED, "Internal error while executing this node")))
+        logger.exception("node_execution_crashed", node_exec_id=str(row.pk))
+        finished = finish(job, Outcome(S.FAILED, "Internal error while executing this node"))
+    return Step(dispatch=after_finish(job, finished), claimed=finished.claimed)
 
 
 def after_finish(job: Job, finished: Finished) -> list[NodeExecution]:
@@ -346,19 +367,18 @@ def after_finish(job: Job, finished: Finished) -> list[NodeExecution]:
 
 
 def process_chain(*, node_exec_id: str, run_id: str, node_id: str) -> None:
-    """Processes a node execution and, while exactly one successor is ready, that successor too.
+    """Claims and runs a node execution, then, while it leaves exactly one successor, that one too.
 
-    Running a lone successor here saves a broker hop per node; its QUEUED row is
-    already committed, so if this worker dies the sweep sends it again. The
-    chain is bounded so one long graph cannot hold a worker for long.
+    The lone successor is written already claimed by this worker in the same
+    commit that creates it, so it costs neither a broker hop nor a separate
+    claim. The chain is bounded so one long graph cannot hold a worker for
+    long; if this worker dies, the successor's lease brings it back.
     """
+    row = claim(node_exec_id=node_exec_id, run_id=run_id, node_id=node_id)
     deadline = time.monotonic() + settings.ENGINE_LOCAL_CHAIN_SECONDS
-    current = (node_exec_id, run_id, node_id)
-    for _ in range(settings.ENGINE_LOCAL_CHAIN_MAX):
-        following = process_node_execution(node_exec_id=current[0], run_id=current[1], node_id=current[2])
-        if len(following) != 1 or time.monotonic() >= deadline:
-            send_node_executions(following)
+    for remaining in range(settings.ENGINE_LOCAL_CHAIN_MAX, 0, -1):
+        if row is None:
             return
-        successor = following[0]
-        current = (str(successor.pk), str(successor.graph_execution_id), str(successor.node_id))
-    send_node_executions([NodeExecution(pk=current[0], graph_execution_id=current[1], node_id=current[2])])
+        step = execute_claimed(row, may_claim_next=remaining > 1 and time.monotonic() < deadline)
+        send_node_executions(step.dispatch)
+        row = step.claimed

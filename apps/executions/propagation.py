@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
 from apps.core.jsonsafe import json_safe
@@ -54,6 +55,8 @@ class Propagation:
     touched: list[PendingExecution] = field(default_factory=list)
     # With `release_source`: the source node's next QUEUED execution, now that the source's current one ended.
     source_next: NodeExecution | None = None
+    # With `claim_lone_successor`: the one execution to dispatch, written already RUNNING for this worker.
+    claimed: NodeExecution | None = None
 
 
 def _load_queues(run_id: Any, sinks: list[CompiledNode], source: CompiledNode | None) -> dict[str, SinkQueue]:
@@ -137,12 +140,16 @@ def propagate_outputs(
     outputs: list[tuple[str, Any]],
     masks: dict[str, Any],
     release_source: bool = False,
+    claim_lone_successor: bool = False,
 ) -> Propagation:
     """Delivers `outputs` of `source`.
 
     With `release_source` (the source's execution just ended), the source's
     queue is locked too, in the same ordered step, and its next QUEUED
-    execution is returned to be dispatched.
+    execution is returned to be dispatched. With `claim_lone_successor`, when
+    exactly one new execution is to be dispatched (and no other), it is written
+    already claimed by the calling worker, which runs it next: no broker hop,
+    no separate claim. If the worker dies first, its lease brings it back.
     """
     deliveries = []
     for pin, value in outputs:
@@ -177,6 +184,12 @@ def propagate_outputs(
             touched[id(execution)] = execution
             _try_queue(run_id, queue, execution, masks, result)
     result.touched = list(touched.values())
+    lone = result.dispatch[0] if len(result.dispatch) == 1 and result.source_next is None else None
+    if claim_lone_successor and lone is not None and any(p.row is lone and p.is_new for p in result.touched):
+        now = timezone.now()
+        lone.status, lone.started_at, lone.attempt = S.RUNNING, now, 1
+        lone.lease_expires_at = now + timedelta(seconds=settings.ENGINE_LEASE_SECONDS)
+        result.claimed = lone
     _persist(result.touched)
     return result
 
