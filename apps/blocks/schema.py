@@ -52,8 +52,12 @@ def SchemaField(
 
 def _inline_refs(node: Any, definitions: dict[str, Any]) -> Any:
     if isinstance(node, dict):
-        if "$ref" in node and len(node) == 1:
-            return _inline_refs(definitions[node["$ref"].rsplit("/", 1)[-1]], definitions)
+        if "$ref" in node:
+            # A field's own keywords (description, default, UI extras) sit beside its `$ref`
+            # (an enum, a nested model): merge them over the definition, theirs winning.
+            siblings = {key: value for key, value in node.items() if key != "$ref"}
+            referenced = _inline_refs(definitions[node["$ref"].rsplit("/", 1)[-1]], definitions)
+            return {**referenced, **_inline_refs(siblings, definitions)}
         return {key: _inline_refs(value, definitions) for key, value in node.items() if key != "$defs"}
     if isinstance(node, list):
         return [_inline_refs(item, definitions) for item in node]

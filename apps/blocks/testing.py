@@ -32,7 +32,14 @@ def random_context() -> dict[str, Any]:
     }
 
 
+def declares_self_test(block_class: type[Block]) -> bool:
+    """Blocks the engine runs itself (sub-graphs) have nothing to test here and declare neither side."""
+    return bool(block_class.test_input) or bool(block_class.test_output)
+
+
 async def execute_block_test(block_class: type[Block]) -> None:
+    if not declares_self_test(block_class):
+        raise ValueError(f"{block_class.__name__} declares no test_input/test_output")
     block = block_class()
     for name, replacement in block.test_mock.items():
         setattr(block, name, replacement)

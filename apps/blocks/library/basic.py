@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import enum
 from typing import Any
 
 from apps.blocks.base import Block, BlockCategory, BlockOutput, BlockType
+from apps.blocks.conversion import convert
 from apps.blocks.schema import BlockSchemaInput, BlockSchemaOutput, SchemaField
 
 
@@ -71,3 +73,55 @@ class NoteBlock(Block):
 
     async def run(self, input_data: Input, **context: Any) -> BlockOutput:
         yield "output", input_data.text
+
+
+class TypeOptions(enum.Enum):
+    STRING = "string"
+    NUMBER = "number"
+    BOOLEAN = "boolean"
+    LIST = "list"
+    DICTIONARY = "dictionary"
+
+
+_PYTHON_TYPES: dict[TypeOptions, type] = {
+    TypeOptions.STRING: str,
+    TypeOptions.NUMBER: float,
+    TypeOptions.BOOLEAN: bool,
+    TypeOptions.LIST: list,
+    TypeOptions.DICTIONARY: dict,
+}
+
+
+class UniversalTypeConverterBlock(Block):
+    id = "95d1b990-ce13-4d88-9737-ba5c2070c97b"
+    description = "This block is used to convert a value to a universal type."
+    categories = frozenset({BlockCategory.BASIC})
+
+    class Input(BlockSchemaInput):
+        value: Any = SchemaField(description="The value to convert to a universal type.")
+        type: TypeOptions = SchemaField(description="The type to convert the value to.")
+
+    class Output(BlockSchemaOutput):
+        value: Any = SchemaField(description="The converted value.")
+
+    test_input = [
+        {"value": "42.5", "type": "number"},
+        {"value": {"a": 1}, "type": "string"},
+        {"value": "true", "type": "boolean"},
+        {"value": "[1, 2]", "type": "list"},
+        {"value": "plain text", "type": "list"},
+        {"value": ["x", "y"], "type": "dictionary"},
+        {"value": "not a number", "type": "number"},
+    ]
+    test_output = [
+        ("value", 42.5),
+        ("value", '{"a": 1}'),
+        ("value", True),
+        ("value", [1, 2]),
+        ("value", ["plain text"]),
+        ("value", {"0": "x", "1": "y"}),
+        ("value", 0.0),
+    ]
+
+    async def run(self, input_data: Input, **context: Any) -> BlockOutput:
+        yield "value", convert(input_data.value, _PYTHON_TYPES[input_data.type])
