@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/auth/", include("apps.accounts.api.urls")),
     path("api/", include("apps.blocks.api.urls")),
     path("api/", include("apps.api_keys.api.urls")),
+    path("external-api/v1/", include("apps.external_api.urls")),
 ]
 
 handler404 = "apps.core.views.not_found"
