@@ -7,9 +7,25 @@ from django.http import HttpRequest
 from apps.api_keys.models import APIKey, APIKeyStatus
 from apps.api_keys.services import api_key_revoke
 
+# Everything but the hash, and all of it read-only.
+FIELDS = (
+    "id",
+    "user",
+    "name",
+    "description",
+    "status",
+    "permissions",
+    "head",
+    "tail",
+    "expires_at",
+    "last_used_at",
+    "revoked_at",
+    "created_at",
+)
+
 
 @admin.register(APIKey)
-class APIKeyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class APIKeyAdmin(admin.ModelAdmin):
     """Read-only but for revocation. Keys are created by their owners through the API; the hash is never shown."""
 
     list_display = ["name", "owner", "status", "head", "tail", "last_used_at", "expires_at", "created_at"]
@@ -17,21 +33,8 @@ class APIKeyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_select_related = ["user"]
     search_fields = ["name", "head", "user__email"]
     ordering = ["-created_at"]
-    fields = [
-        "id",
-        "user",
-        "name",
-        "description",
-        "status",
-        "permissions",
-        "head",
-        "tail",
-        "expires_at",
-        "last_used_at",
-        "revoked_at",
-        "created_at",
-    ]
-    readonly_fields = fields
+    fields = FIELDS
+    readonly_fields = FIELDS
     actions = ["revoke"]
 
     @admin.display(ordering="user__email")

@@ -29,11 +29,13 @@ class ApiKeyOutput(serializers.Serializer):
         return api_key.description or None
 
 
-class PermissionsField(serializers.ListField):
-    child = serializers.ChoiceField(choices=APIKeyPermission.choices)
-
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(allow_empty=True, max_length=len(APIKeyPermission.values) * 2, **kwargs)
+def permissions_field() -> serializers.ListField:
+    """A list of upstream permission names; an unknown name is a 422 naming its position."""
+    return serializers.ListField(
+        child=serializers.ChoiceField(choices=APIKeyPermission.choices),
+        allow_empty=True,
+        max_length=len(APIKeyPermission.values) * 2,
+    )
 
 
 def validate_future(value: datetime | None) -> None:

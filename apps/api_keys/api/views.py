@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.api_keys import services
-from apps.api_keys.api.serializers import ApiKeyOutput, PermissionsField, validate_future
+from apps.api_keys.api.serializers import ApiKeyOutput, permissions_field, validate_future
 from apps.api_keys.selectors import api_key_get_for_user, api_key_list
 from apps.core.api.validation import validate_body
 
@@ -15,7 +15,7 @@ from apps.core.api.validation import validate_body
 class ApiKeyListCreateApi(APIView):
     class ApiKeyCreateInput(serializers.Serializer):
         name = serializers.CharField(max_length=255)
-        permissions = PermissionsField()
+        permissions = permissions_field()
         description = serializers.CharField(
             max_length=2000, required=False, allow_blank=True, allow_null=True, default=None
         )
@@ -59,7 +59,7 @@ class ApiKeySuspendApi(APIView):
 
 class ApiKeyPermissionsApi(APIView):
     class ApiKeyPermissionsInput(serializers.Serializer):
-        permissions = PermissionsField()
+        permissions = permissions_field()
 
     @extend_schema(request=ApiKeyPermissionsInput, responses=ApiKeyOutput)
     def put(self, request: Request, key_id: str) -> Response:
