@@ -133,7 +133,6 @@ def fire_at_once(url: str, headers: dict[str, str], count: int) -> list[httpx.Re
 CONCURRENT_LIMIT = 5
 
 
-@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_requests_over_a_keys_limit_admit_exactly_the_limit(live_server, settings, user: User) -> None:  # type: ignore[no-untyped-def]
     from apps.api_keys.services import api_key_create
@@ -149,7 +148,6 @@ def test_concurrent_requests_over_a_keys_limit_admit_exactly_the_limit(live_serv
             assert_refused_with_headers(response, limit=CONCURRENT_LIMIT)
 
 
-@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_wrong_keys_are_told_invalid_exactly_the_limit_times(live_server, settings) -> None:  # type: ignore[no-untyped-def]
     limit(settings, auth=f"{CONCURRENT_LIMIT}/d")
