@@ -14,6 +14,8 @@ urlpatterns = [
     path("api/", include("apps.blocks.api.urls")),
     path("api/", include("apps.graphs.api.urls")),
     path("api/", include("apps.executions.api.urls")),
+    path("api/", include("apps.api_keys.api.urls")),
+    path("external-api/v1/", include("apps.external_api.urls")),
 ]
 
 handler404 = "apps.core.views.not_found"

@@ -89,10 +89,19 @@ class Worker:
         return self.log_path.read_text(errors="replace")
 
 
+# The shared worker: short leases and time limits so the tests about them run in seconds,
+# and loopback HTTP allowed so web-request blocks can reach servers the tests start.
+WORKER_ENV = {
+    "ENGINE_LEASE_SECONDS": "4",
+    "BLOCK_TIME_LIMIT_SECONDS": "6",
+    "BLOCK_HTTP_ALLOW_PRIVATE_TARGETS": "true",
+}
+
+
 @pytest.fixture(scope="session")
 def celery_worker_process(
     django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Worker]:
-    worker = Worker(tmp_path_factory.mktemp("worker") / "worker.log").start()
+    worker = Worker(tmp_path_factory.mktemp("worker") / "worker.log", extra_env=WORKER_ENV).start()
     yield worker
     worker.stop()

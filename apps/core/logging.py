@@ -55,6 +55,8 @@ def logging_config(*, level: str) -> dict[str, Any]:
             "django.server": {"level": "WARNING"},
             "django.request": {"level": "ERROR"},
             "daphne": {"level": "WARNING"},
+            # SQL parameters carry secrets (refresh tokens, key hashes): never log queries.
+            "django.db.backends": {"level": "INFO"},
         },
     }
 

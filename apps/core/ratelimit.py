@@ -4,7 +4,8 @@ Each limit is a DRF throttle class naming a scope (a key of `settings.RATE_LIMIT
 and whose identity it counts (client address, user, API key). The usage of the
 most constrained limit is kept on the request, and `RateLimitHeadersMiddleware`
 turns it into `X-RateLimit-*` headers; a refused request answers 429 with
-`Retry-After` through the exception handler.
+`Retry-After` through the exception handler. `FailedAttemptLimit` counts only
+failed authentication attempts, for authentication classes to call.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.http import HttpRequest
 from django_ratelimit.core import get_usage
 from django_redis.exceptions import ConnectionInterrupted
 from redis.exceptions import RedisError
+from rest_framework.exceptions import Throttled
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
@@ -37,6 +39,33 @@ def client_ip(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR") or "unknown")
 
 
+def _usage(request: HttpRequest, *, scope: str, group: str, identity: str, increment: bool) -> dict[str, Any] | None:
+    """The window's count for `identity` (django-ratelimit: an atomic ADD/INCR on Redis); None if not limited."""
+    try:
+        return get_usage(
+            request,
+            group=group,
+            key=lambda _group, _request: identity,
+            rate=settings.RATE_LIMITS[scope],
+            increment=increment,
+        )
+    except (RedisError, ConnectionInterrupted, OSError) as error:
+        # Redis down: /health reports it; refusing every request would turn a
+        # cache outage into a full outage, so limits fail open.
+        logger.warning("ratelimit_unavailable", scope=scope, error=type(error).__name__)
+        return None
+
+
+def _remember(request: HttpRequest, usage: dict[str, Any], *, count: int | None = None) -> int:
+    """Keeps the most constrained usage on the request for the headers; the seconds until the window ends."""
+    wait_seconds = max(int(usage["time_left"]), 1)
+    remaining = max(int(usage["limit"]) - int(usage["count"] if count is None else count), 0)
+    current = getattr(request, USAGE_ATTRIBUTE, None)
+    if current is None or remaining <= current["remaining"]:
+        setattr(request, USAGE_ATTRIBUTE, {"limit": usage["limit"], "remaining": remaining, "reset": wait_seconds})
+    return wait_seconds
+
+
 class ScopedRateLimit(BaseThrottle):
     scope = "default"
 
@@ -45,31 +74,12 @@ class ScopedRateLimit(BaseThrottle):
 
     def allow_request(self, request: Request, view: Any) -> bool:
         django_request = request._request
-        identity = self.identity(request)
-        try:
-            usage = get_usage(
-                django_request,
-                group=f"rl.{self.scope}",
-                key=lambda _group, _request: identity,
-                rate=settings.RATE_LIMITS[self.scope],
-                increment=True,
-            )
-        except (RedisError, ConnectionInterrupted, OSError) as error:
-            # Redis down: /health reports it; refusing every request would turn a
-            # cache outage into a full outage, so limits fail open.
-            logger.warning("ratelimit_unavailable", scope=self.scope, error=type(error).__name__)
-            return True
+        usage = _usage(
+            django_request, scope=self.scope, group=f"rl.{self.scope}", identity=self.identity(request), increment=True
+        )
         if usage is None:
             return True
-        self.wait_seconds = max(int(usage["time_left"]), 1)
-        remaining = max(int(usage["limit"]) - int(usage["count"]), 0)
-        current = getattr(django_request, USAGE_ATTRIBUTE, None)
-        if current is None or remaining <= current["remaining"]:
-            setattr(
-                django_request,
-                USAGE_ATTRIBUTE,
-                {"limit": usage["limit"], "remaining": remaining, "reset": self.wait_seconds},
-            )
+        self.wait_seconds = _remember(django_request, usage)
         return not usage["should_limit"]
 
     def wait(self) -> float | None:
@@ -101,3 +111,49 @@ class ExecuteRateLimit(UserRateLimit):
     """Starting executions, per user."""
 
     scope = "execute"
+
+
+class ApiKeyRateLimit(ScopedRateLimit):
+    """The external API, per API key (the authenticated request's `request.auth`)."""
+
+    scope = "external"
+
+    def identity(self, request: Request) -> str:
+        key_id = getattr(request.auth, "pk", None)
+        if key_id is None:
+            return f"ip:{client_ip(request._request)}"
+        return f"api_key:{key_id}"
+
+
+class FailedAttemptLimit:
+    """Failed authentication attempts per client address, e.g. guessed API keys.
+
+    Only failures count, so clients using valid credentials are never slowed down.
+    The budget is the scope's rate. Whether a failure may still be answered as such
+    is decided by its own atomic increment, so concurrent guesses can never be
+    told "invalid" more than `limit` times per window; once the budget is spent,
+    every attempt from that address, valid or not, answers 429 — so a 429 says
+    nothing about the credential either.
+    """
+
+    def __init__(self, *, name: str, scope: str = "auth") -> None:
+        self.group = f"rl.{scope}.failures.{name}"
+        self.scope = scope
+
+    def _identity(self, request: HttpRequest) -> str:
+        return f"ip:{client_ip(request)}"
+
+    def refuse_if_exhausted(self, request: HttpRequest) -> None:
+        """Raises `Throttled` once the address has used up its failures, without counting anything."""
+        usage = _usage(request, scope=self.scope, group=self.group, identity=self._identity(request), increment=False)
+        if usage is not None and (usage["should_limit"] or usage["count"] >= usage["limit"]):
+            raise Throttled(wait=_remember(request, usage, count=usage["limit"]))
+
+    def record_failure(self, request: HttpRequest) -> None:
+        """Counts one failure; raises `Throttled` if it was over the budget."""
+        usage = _usage(request, scope=self.scope, group=self.group, identity=self._identity(request), increment=True)
+        if usage is None:
+            return
+        wait_seconds = _remember(request, usage)
+        if usage["should_limit"]:
+            raise Throttled(wait=wait_seconds)

@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "apps.blocks",
     "apps.graphs",
     "apps.executions",
+    "apps.api_keys",
+    "apps.external_api",
 ]
 
 MIDDLEWARE = [
@@ -156,6 +158,9 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "apps.core.api.errors.exception_handler",
+    # Every authenticated route is limited per user (RATE_LIMIT_DEFAULT); sign-in routes
+    # (per address) and the external API (per key) set their own limits.
+    "DEFAULT_THROTTLE_CLASSES": ["apps.core.ratelimit.UserRateLimit"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
 }

@@ -98,7 +98,9 @@ def _render(exc: Exception, request: HttpRequest | None) -> tuple[int, dict[str,
             {"WWW-Authenticate": "Bearer"},
         )
     if isinstance(exc, drf.AuthenticationFailed):
-        return 401, error_body(code="UNAUTHENTICATED", message=str(exc.detail)), {"WWW-Authenticate": "Bearer"}
+        # DRF sets `auth_header` from the view's first authentication class (Bearer or API key).
+        challenge = getattr(exc, "auth_header", None) or "Bearer"
+        return 401, error_body(code="UNAUTHENTICATED", message=str(exc.detail)), {"WWW-Authenticate": challenge}
     if isinstance(exc, drf.Throttled):
         headers = {"Retry-After": str(int(exc.wait or 1))}
         return 429, error_body(code="RATE_LIMITED", message=RATE_LIMITED_MESSAGE, hint="Wait and retry."), headers
