@@ -38,7 +38,9 @@ class PricedBlock(Block):
 
 
 def ledger_sum(user_id: uuid.UUID | str) -> int:
-    return CreditTransaction.objects.filter(user_id=user_id, is_active=True).aggregate(total=Sum("amount"))["total"] or 0
+    return (
+        CreditTransaction.objects.filter(user_id=user_id, is_active=True).aggregate(total=Sum("amount"))["total"] or 0
+    )
 
 
 def assert_ledger_consistent(user: User) -> None:

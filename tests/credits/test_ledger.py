@@ -32,7 +32,12 @@ def test_spend_records_a_negative_usage_with_the_balance_after_it(user: User) ->
 
     tx = posting.transaction
     assert posting.created
-    assert (tx.type, tx.amount, tx.running_balance, tx.transaction_key) == (CreditTransactionType.USAGE, -250, 750, "k1")
+    assert (tx.type, tx.amount, tx.running_balance, tx.transaction_key) == (
+        CreditTransactionType.USAGE,
+        -250,
+        750,
+        "k1",
+    )
     assert tx.metadata == {"reason": "test"}
     assert credits_get_ledger_balance(user_id=user.pk) == 750
     assert_ledger_consistent(user)
