@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("api/auth/", include("apps.accounts.api.urls")),
     path("api/", include("apps.blocks.api.urls")),
+    path("api/", include("apps.credits.api.urls")),
 ]
 
 handler404 = "apps.core.views.not_found"

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
-from django.db.models import CharField, Q, QuerySet
-from django.db.models.functions import Cast
+from django.db.models import CharField, Q, QuerySet, Value
+from django.db.models.functions import Cast, Replace
 
 from apps.accounts.models import User
 from apps.core.api.pagination import paginate
@@ -137,9 +137,13 @@ def _admin_history_rows(*, search: str | None, transaction_type: str | None) -> 
     if transaction_type:
         rows = rows.filter(type=transaction_type)
     if search:
-        rows = rows.annotate(user_id_text=Cast("user_id", CharField())).filter(
-            Q(user_id_text__icontains=search) | Q(user__email__icontains=search) | Q(user__name__icontains=search)
-        )
+        matches = Q(user__email__icontains=search) | Q(user__name__icontains=search)
+        if hex_digits := search.replace("-", ""):
+            # Ids match with or without their dashes, whatever text the database casts a UUID to.
+            user_id_hex = Replace(Cast("user_id", CharField()), Value("-"), Value(""))
+            rows = rows.annotate(user_id_hex=user_id_hex)
+            matches |= Q(user_id_hex__icontains=hex_digits)
+        rows = rows.filter(matches)
     return rows
 
 
