@@ -55,7 +55,7 @@ def grant_credits(
             for user in queryset:
                 try:
                     credits_admin_add(
-                        admin_id=request.user.pk,
+                        admin_id=str(request.user.pk),
                         user_id=user.pk,
                         amount=form.cleaned_data["amount"],
                         comments=form.cleaned_data["reason"],

@@ -19,7 +19,7 @@ class CreditsApi(APIView):
 
     @extend_schema(responses=CreditsOutput)
     def get(self, request: Request) -> Response:
-        return Response({"credits": selectors.credits_get_balance(user_id=request.user.pk)})
+        return Response({"credits": selectors.credits_get_balance(user_id=str(request.user.pk))})
 
 
 class TransactionHistoryApi(APIView):
@@ -36,7 +36,7 @@ class TransactionHistoryApi(APIView):
     def get(self, request: Request) -> Response:
         query = validate_query(self.HistoryQuery, request)
         history = selectors.credits_transaction_history(
-            user_id=request.user.pk,
+            user_id=str(request.user.pk),
             limit=query["transaction_count_limit"],
             before=query.get("transaction_time"),
             transaction_type=query.get("transaction_type"),
@@ -60,7 +60,7 @@ class AdminAddCreditsApi(APIView):
     def post(self, request: Request) -> Response:
         data = validate_body(self.AddCreditsInput, request)
         posting = services.credits_admin_add(
-            admin_id=request.user.pk, user_id=data["user_id"], amount=data["amount"], comments=data["comments"]
+            admin_id=str(request.user.pk), user_id=data["user_id"], amount=data["amount"], comments=data["comments"]
         )
         tx = posting.transaction
         return Response({"new_balance": tx.running_balance, "transaction_key": tx.transaction_key})
