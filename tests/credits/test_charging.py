@@ -12,7 +12,7 @@ from apps.credits.charging import credits_charge_node_execution, execution_count
 from apps.credits.exceptions import InsufficientBalanceError
 from apps.credits.models import CreditTransaction
 from apps.credits.selectors import credits_get_ledger_balance
-from apps.credits.services import credits_grant
+from apps.credits.services import credits_grant, credits_spend
 from tests.credits.conftest import FreeBlock, PricedBlock, assert_ledger_consistent, node_charge_kwargs
 
 pytestmark = pytest.mark.django_db
@@ -223,3 +223,22 @@ def test_with_billing_off_nothing_is_charged_or_counted(user: User) -> None:
     assert charged == 0
     assert not CreditTransaction.objects.exists()
     assert get_redis().get(execution_counter_key(user.pk)) is None
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(LOW_BALANCE_THRESHOLD=500)
+def test_outside_a_transaction_notifications_go_out_as_the_charge_commits(
+    user: User, notifications: Callable[..., list[dict[str, Any]]]
+) -> None:
+    credits_grant(user_id=user.pk, amount=503)
+
+    charge(user, PricedBlock(), input_data=PLATFORM_KEY)  # 503 -> 500
+    charge(user, PricedBlock(), input_data=PLATFORM_KEY)  # 500 -> 497
+    credits_spend(user_id=user.pk, cost=495)
+    with pytest.raises(InsufficientBalanceError):
+        charge(user, PricedBlock(), input_data=PLATFORM_KEY, agent_name="Writer")
+
+    received = notifications()
+    assert [message["data"]["type"] for message in received] == ["LOW_BALANCE", "ZERO_BALANCE"]
+    assert received[0]["data"]["event"]["current_balance"] == 497
+    assert received[1]["data"]["event"]["current_balance"] == 2
