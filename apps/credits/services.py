@@ -64,22 +64,24 @@ def ledger_post(*, user_id: uuid.UUID | str, entries: Sequence[Entry]) -> list[P
     Raises `InsufficientBalanceError` (writing nothing) when the new entries would take
     the balance below zero.
     """
-    balance = _lock_balance(user_id)
     keys = [entry.transaction_key for entry in entries]
+    if len(set(keys)) != len(keys):
+        raise ValueError(f"transaction keys repeat within one posting: {keys}")
+    balance = _lock_balance(user_id)
     existing = {
         tx.transaction_key: tx for tx in CreditTransaction.objects.filter(user_id=user_id, transaction_key__in=keys)
     }
     fresh = [entry for entry in entries if entry.transaction_key not in existing]
-    change = sum(entry.amount for entry in fresh)
-    if balance.balance + change < 0:
-        raise InsufficientBalanceError(balance=balance.balance, cost=-change)
-    if balance.balance + change > MAX_BALANCE:
-        raise BalanceLimitError(limit=MAX_BALANCE)
-
     running = balance.balance
     created: dict[str, CreditTransaction] = {}
     for entry in fresh:
         running += entry.amount
+        if running < 0:
+            raise InsufficientBalanceError(
+                balance=balance.balance, cost=-sum(entry.amount for entry in fresh if entry.amount < 0)
+            )
+        if running > MAX_BALANCE:
+            raise BalanceLimitError(limit=MAX_BALANCE)
         created[entry.transaction_key] = CreditTransaction(
             user_id=user_id,
             transaction_key=entry.transaction_key,
