@@ -11,7 +11,7 @@ from apps.core.redis import get_redis
 from apps.credits.charging import credits_charge_node_execution, execution_counter_key
 from apps.credits.exceptions import InsufficientBalanceError
 from apps.credits.models import CreditTransaction
-from apps.credits.selectors import credits_get_ledger_balance
+from apps.credits.selectors import credits_check_can_execute, credits_get_ledger_balance
 from apps.credits.services import credits_grant, credits_spend
 from tests.credits.conftest import FreeBlock, PricedBlock, assert_ledger_consistent, node_charge_kwargs
 
@@ -242,3 +242,22 @@ def test_outside_a_transaction_notifications_go_out_as_the_charge_commits(
     assert [message["data"]["type"] for message in received] == ["LOW_BALANCE", "ZERO_BALANCE"]
     assert received[0]["data"]["event"]["current_balance"] == 497
     assert received[1]["data"]["event"]["current_balance"] == 2
+
+
+def test_starting_a_run_with_no_credits_is_refused_with_upstreams_402(user: User) -> None:
+    with pytest.raises(InsufficientBalanceError) as caught:
+        credits_check_can_execute(user_id=user.pk)
+
+    assert caught.value.status_code == 402
+    assert str(caught.value) == "Insufficient balance to execute the agent. Please top up your account."
+
+
+def test_starting_a_run_with_any_credit_left_is_allowed(user: User) -> None:
+    credits_grant(user_id=user.pk, amount=1)
+
+    credits_check_can_execute(user_id=user.pk)
+
+
+@override_settings(ENABLE_CREDIT=False)
+def test_with_billing_off_a_run_starts_without_credits(user: User) -> None:
+    credits_check_can_execute(user_id=user.pk)
