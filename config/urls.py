@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/", include("apps.executions.api.urls")),
     path("api/", include("apps.api_keys.api.urls")),
     path("external-api/v1/", include("apps.external_api.urls")),
+    path("api/", include("apps.credits.api.urls")),
 ]
 
 handler404 = "apps.core.views.not_found"

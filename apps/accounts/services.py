@@ -16,6 +16,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from apps.accounts.models import TIMEZONE_NOT_SET, User
 from apps.accounts.tokens import UserRefreshToken
 from apps.core.exceptions import ApplicationError
+from apps.credits.services import credits_grant_new_user
 
 
 class EmailTakenError(ApplicationError):
@@ -52,6 +53,7 @@ def user_create(*, email: str, password: str | None, name: str = "", **fields: A
             user.save()
     except IntegrityError as error:
         raise EmailTakenError() from error
+    credits_grant_new_user(user_id=user.pk)
     return user
 
 

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "apps.executions",
     "apps.api_keys",
     "apps.external_api",
+    "apps.credits",
 ]
 
 MIDDLEWARE = [
@@ -207,6 +208,18 @@ API_KEY_PEPPER = env.str("API_KEY_PEPPER")
 CREDENTIALS_ENCRYPTION_KEYS = env.list("CREDENTIALS_ENCRYPTION_KEYS")
 ENABLE_CREDIT = env.bool("ENABLE_CREDIT", default=True)
 NEW_USER_CREDITS = env.int("NEW_USER_CREDITS", default=1000)
+# A charge that takes a balance from >= this to below it sends LOW_BALANCE (credits; 100 = $1).
+LOW_BALANCE_THRESHOLD = env.int("LOW_BALANCE_THRESHOLD", default=500)
+# Every EXECUTION_COST_COUNT_THRESHOLD-th node execution of a user within a window of
+# EXECUTION_COUNTER_EXPIRATION_SECONDS (started by their first) costs EXECUTION_COST_PER_THRESHOLD.
+EXECUTION_COST_COUNT_THRESHOLD = env.int("EXECUTION_COST_COUNT_THRESHOLD", default=100)
+EXECUTION_COST_PER_THRESHOLD = env.int("EXECUTION_COST_PER_THRESHOLD", default=1)
+EXECUTION_COUNTER_EXPIRATION_SECONDS = 24 * 60 * 60
+# Block prices replacing the ones blocks declare: {"<block id>": [{"cost_amount": 3,
+# "cost_filter": {...}, "cost_type": "run"}, ...]} (see apps/credits/costs.py). JSON in the env.
+BLOCK_COSTS: dict[str, list[dict[str, object]]] = env.json("BLOCK_COSTS", default={})
+# The front end the billing links in notifications point at ({base}/profile/credits).
+FRONTEND_BASE_URL = env.str("FRONTEND_BASE_URL", default="http://localhost:3000")
 DEMO_EMAIL = env.str("DEMO_EMAIL", default="demo@example.com")
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="")
 
