@@ -23,9 +23,12 @@ ROUNDS = 5
 
 
 def _user() -> Any:
-    from apps.accounts.models import User
+    from apps.accounts.services import user_create
+    from apps.credits.services import credits_grant
 
-    return User.objects.create(email=f"bench-{uuid.uuid4().hex[:8]}@example.com")
+    user = user_create(email=f"bench-{uuid.uuid4().hex[:8]}@example.com", password=None)
+    credits_grant(user_id=user.pk, amount=10_000_000, transaction_key="bench")
+    return user
 
 
 def _graph(user: Any, nodes: list[dict[str, Any]], links: list[dict[str, Any]]) -> Any:

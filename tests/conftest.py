@@ -50,9 +50,26 @@ def api_client() -> APIClient:
     return APIClient()
 
 
+def funded_user(**fields: object) -> User:
+    """A user with credits to spend, as a real sign-up would have."""
+    from apps.credits.services import credits_grant
+
+    user = UserFactory(**fields)
+    credits_grant(user_id=user.pk, amount=100_000, transaction_key="test-funds")
+    return user
+
+
 @pytest.fixture
 def user(db: None) -> User:
     return UserFactory()
+
+
+@pytest.fixture
+def user_has_credits(user: User) -> None:
+    """For tests about running things rather than paying for them (tests/credits covers paying)."""
+    from apps.credits.services import credits_grant
+
+    credits_grant(user_id=user.pk, amount=100_000, transaction_key="test-funds")
 
 
 @pytest.fixture

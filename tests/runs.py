@@ -36,8 +36,14 @@ def wait_for_run(run_id: str, *, timeout: float = 30, statuses: tuple[str, ...] 
         if run.status in statuses:
             return run
         time.sleep(0.05)
-    states = list(NodeExecution.objects.filter(graph_execution_id=run_id).values_list("node__block_id", "status", "attempt", "lease_expires_at"))
-    raise TimeoutError(f"run {run_id} is still {GraphExecution.objects.get(pk=run_id).status} after {timeout}s: {states}")
+    states = list(
+        NodeExecution.objects.filter(graph_execution_id=run_id).values_list(
+            "node__block_id", "status", "attempt", "lease_expires_at"
+        )
+    )
+    raise TimeoutError(
+        f"run {run_id} is still {GraphExecution.objects.get(pk=run_id).status} after {timeout}s: {states}"
+    )
 
 
 def run_details(client: APIClient, run: dict[str, Any]) -> dict[str, Any]:

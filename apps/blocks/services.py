@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import math
 import uuid
 from typing import Any
 
@@ -11,25 +10,11 @@ from django.conf import settings
 
 from apps.blocks.base import Block, BlockError, BlockExecutionError
 from apps.core.exceptions import ApplicationError
+from apps.core.jsonsafe import json_safe
 
 
 class BlockTimeoutError(ApplicationError):
     code = "BLOCK_TIMEOUT"
-
-
-def json_safe(value: Any) -> Any:
-    """`value` with every non-finite float (a Calculator's `inf`) as the text JavaScript prints for it.
-
-    JSON has no Infinity or NaN; strict renderers refuse them, so without this a valid
-    block result would end as a server error.
-    """
-    if isinstance(value, float) and not math.isfinite(value):
-        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
-    if isinstance(value, dict):
-        return {key: json_safe(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [json_safe(item) for item in value]
-    return value
 
 
 async def _collect(block: Block, input_data: dict[str, Any], context: dict[str, Any]) -> dict[str, list[Any]]:
@@ -47,14 +32,31 @@ async def _collect(block: Block, input_data: dict[str, Any], context: dict[str, 
 
 
 def block_execute_inline(*, block: Block, input_data: dict[str, Any], user_id: str) -> dict[str, list[Any]]:
-    """`{pin: [values]}` of one execution, within the inline time limit. Raises `BlockError` as is."""
+    """`{pin: [values]}` of one execution, charged as a node execution, within the inline time limit.
+
+    Raises `BlockError` as is, and `InsufficientBalanceError` (402) before running when the user cannot pay.
+    """
+    from apps.credits.charging import credits_charge_node_execution
+    from apps.credits.selectors import credits_check_can_execute
+
+    execution_id = str(uuid.uuid4())
+    credits_check_can_execute(user_id=user_id)
+    credits_charge_node_execution(
+        user_id=user_id,
+        node_exec_id=execution_id,
+        graph_exec_id="",
+        graph_id="",
+        node_id="",
+        block=block,
+        input_data=input_data,
+    )
     context = {
         "user_id": user_id,
         "graph_id": "",
         "graph_version": 0,
         "graph_exec_id": "",
         "node_id": "",
-        "node_exec_id": str(uuid.uuid4()),
+        "node_exec_id": execution_id,
     }
     limit = settings.BLOCK_INLINE_TIME_LIMIT_SECONDS
     try:

@@ -16,8 +16,10 @@ def json_safe(value: Any) -> Any:
     if value is None or isinstance(value, (str, bool, int)):
         return value
     if isinstance(value, float):
-        # JSON has no Infinity/NaN (nor does PostgreSQL's jsonb); keep them readable.
-        return value if math.isfinite(value) else str(value)
+        # JSON has no Infinity/NaN (nor has PostgreSQL's jsonb): the text JavaScript prints for them.
+        if math.isfinite(value):
+            return value
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
     if isinstance(value, dict):
         return {str(key): json_safe(item) for key, item in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):

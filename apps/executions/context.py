@@ -21,6 +21,7 @@ class RunMeta:
     graph_version: int
     masks: dict[str, Any]
     user_timezone: str
+    graph_name: str
 
     def block_context(self, *, node_id: str, node_exec_id: str) -> dict[str, Any]:
         return {
@@ -39,7 +40,7 @@ def run_meta(run_id: str) -> RunMeta:
     if meta is not None:
         _cache.move_to_end(run_id)
         return meta
-    run = GraphExecution.objects.select_related("user").get(pk=run_id)
+    run = GraphExecution.objects.select_related("user", "graph").get(pk=run_id)
     meta = RunMeta(
         id=str(run.id),
         user_id=str(run.user_id),
@@ -48,6 +49,7 @@ def run_meta(run_id: str) -> RunMeta:
         graph_version=run.graph_version,
         masks=run.nodes_input_masks or {},
         user_timezone=run.user.timezone,
+        graph_name=run.graph.name,
     )
     _cache[run_id] = meta
     if len(_cache) > _CACHE_SIZE:

@@ -110,7 +110,7 @@ _script_sha: str | None = None
 
 def _run_script(items: list[tuple[str, str, list[str]]]) -> None:
     """One pipelined round trip of EVALSHA calls (redis-py's Script objects add a SCRIPT EXISTS each time)."""
-    global _script_sha  # noqa: PLW0603 - the script is loaded once per process (again after a Redis restart)
+    global _script_sha
     client = get_redis()
     if _script_sha is None:
         _script_sha = client.script_load(_PUBLISH_WITH_SEQ)

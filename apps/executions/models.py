@@ -55,6 +55,8 @@ class GraphExecution(models.Model):
     nodes_cputime = models.FloatField(default=0.0)
     error = models.TextField(blank=True, default="")
     stop_requested_at = models.DateTimeField(blank=True, null=True)
+    # Set when the engine stops the run itself (the user ran out of credits): it ends FAILED.
+    halted_at = models.DateTimeField(blank=True, null=True)
     idempotency_key = models.CharField(max_length=255, blank=True, null=True)
     is_deleted = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -78,6 +80,11 @@ class GraphExecution(models.Model):
 
     def __str__(self) -> str:
         return f"run {self.id} ({self.status})"
+
+    @property
+    def is_stopping(self) -> bool:
+        """No new work may start: the user stopped the run, or the engine halted it."""
+        return self.stop_requested_at is not None or self.halted_at is not None
 
 
 class NodeExecution(models.Model):

@@ -23,6 +23,8 @@ from django.utils import timezone
 from apps.blocks.base import BlockType
 from apps.core.jsonsafe import json_safe
 from apps.core.redis import get_redis
+from apps.credits.charging import credits_charge_node_execution
+from apps.credits.exceptions import InsufficientBalanceError
 from apps.executions import sql
 from apps.executions.compiled import CompiledGraph, CompiledNode, compiled_graph
 from apps.executions.context import RunMeta, run_meta
@@ -209,9 +211,21 @@ def _node_stats(job: Job, outcome: Outcome, cost: int) -> dict[str, Any]:
     return stats
 
 
-def _count_into_run(job: Job, outcome: Outcome, *, cost: int, extra_steps: int = 0) -> GraphExecution:
-    """Adds this execution to the run's counters (under the run's row lock) and returns the run."""
+def _count_into_run(
+    job: Job, outcome: Outcome, *, cost: int, extra_steps: int = 0, fatal: bool = False
+) -> GraphExecution:
+    """Adds this execution to the run's counters (under the run's row lock) and returns the run.
+
+    The first unhandled failure becomes the run's error; a fatal one (the user ran
+    out of credits) is the run's error as it stands, whatever the graph handles.
+    """
     unhandled = outcome.status == S.FAILED and not job.node.error_is_handled
+    if fatal:
+        error = outcome.error or ""
+    elif unhandled:
+        error = f"Node {job.node.block.name} #{job.node.id} failed: {outcome.error}"
+    else:
+        error = ""
     return sql.count_into_run(
         run_id=job.run_id,
         steps=1 + extra_steps,
@@ -219,7 +233,7 @@ def _count_into_run(job: Job, outcome: Outcome, *, cost: int, extra_steps: int =
         cost=cost,
         walltime=outcome.walltime,
         cputime=outcome.cputime,
-        error=f"Node {job.node.block.name} #{job.node.id} failed: {outcome.error}" if unhandled else "",
+        error=error,
         now=timezone.now(),
     )
 
@@ -231,8 +245,13 @@ class Finished:
     claimed: NodeExecution | None = None
 
 
-def finish(job: Job, outcome: Outcome, *, cost: int = 0, extra_steps: int = 0, claim: bool = False) -> Finished:
-    """Writes the last outputs, the final status and the run's counters in one transaction."""
+def finish(
+    job: Job, outcome: Outcome, *, cost: int = 0, extra_steps: int = 0, claim: bool = False, fatal: bool = False
+) -> Finished:
+    """Writes the last outputs, the final status and the run's counters in one transaction.
+
+    A `fatal` failure hands nothing on, not even its `error` output: the run is halting.
+    """
     outputs = list(outcome.pending)
     if outcome.status == S.FAILED:
         outputs.append(("error", outcome.error or "Unknown error"))
@@ -249,8 +268,8 @@ def finish(job: Job, outcome: Outcome, *, cost: int = 0, extra_steps: int = 0, c
         )
         if not moved:
             raise LostExecutionError(str(job.row.pk))
-        run = _count_into_run(job, outcome, cost=cost, extra_steps=extra_steps)
-        stopping = run.stop_requested_at is not None
+        run = _count_into_run(job, outcome, cost=cost, extra_steps=extra_steps, fatal=fatal)
+        stopping = run.is_stopping or fatal
         safe = _write_outputs(job, outputs)
         if safe:
             job.node_event(events)  # the outputs, while the execution still reads RUNNING
@@ -326,6 +345,24 @@ def execute_claimed(row: NodeExecution, *, may_claim_next: bool) -> Step:
     structlog.contextvars.bind_contextvars(graph_exec_id=run_id, node_exec_id=str(row.pk))
     job.node_event(job.events)
     _mark_run_started(job, job.events)
+    try:
+        cost = credits_charge_node_execution(
+            user_id=meta.user_id,
+            node_exec_id=row.pk,
+            graph_exec_id=run_id,
+            graph_id=meta.graph_id,
+            node_id=node_id,
+            block=job.node.block,
+            input_data=row.input_data or {},
+            agent_name=meta.graph_name,
+        )
+    except InsufficientBalanceError as error:
+        # Out of credits: this node fails with the reason and nothing after it runs.
+        from apps.executions.services import execution_halt
+
+        execution_halt(run_id=run_id)
+        finished = finish(job, Outcome(S.FAILED, str(error)), fatal=True)
+        return Step(dispatch=after_finish(job, finished))
     if job.node.block.block_type is BlockType.AGENT:
         job.events.publish()
         from apps.executions.subgraphs import subgraph_start
@@ -345,7 +382,7 @@ def execute_claimed(row: NodeExecution, *, may_claim_next: bool) -> Step:
         outcome = runner.run()
         if outcome.status == S.FAILED and _retry_later(job, outcome):
             return Step()
-        finished = finish(job, outcome, claim=may_claim_next)
+        finished = finish(job, outcome, cost=cost, claim=may_claim_next)
     except LostExecutionError:
         logger.warning("node_execution_lost", node_exec_id=str(row.pk))
         return Step()
@@ -353,7 +390,7 @@ def execute_claimed(row: NodeExecution, *, may_claim_next: bool) -> Step:
         # A bug, not a block failure: fail this execution rather than retry it forever.
         # (If the database itself is down this raises again, and the lease brings the execution back.)
         logger.exception("node_execution_crashed", node_exec_id=str(row.pk))
-        finished = finish(job, Outcome(S.FAILED, "Internal error while executing this node"))
+        finished = finish(job, Outcome(S.FAILED, "Internal error while executing this node"), cost=cost)
     return Step(dispatch=after_finish(job, finished), claimed=finished.claimed)
 
 

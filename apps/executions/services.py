@@ -16,6 +16,8 @@ from apps.blocks.base import BlockInputError, BlockType
 from apps.core.exceptions import ApplicationError
 from apps.core.jsonsafe import json_safe
 from apps.core.redis import get_redis
+from apps.credits.events import notify_agent_run
+from apps.credits.selectors import credits_check_can_execute
 from apps.executions.compiled import compiled_graph
 from apps.executions.dispatch import send_node_executions
 from apps.executions.events import EventBatch
@@ -23,7 +25,7 @@ from apps.executions.models import ACTIVE_STATUSES, FINAL_STATUSES, GraphExecuti
 from apps.executions.models import ExecutionStatus as S
 from apps.executions.processing import cancel_key
 from apps.executions.selectors import run_outputs
-from apps.executions.serialization import graph_execution_json, node_execution_json
+from apps.executions.serialization import graph_execution_json, node_execution_json, run_stats
 from apps.executions.status import transition
 from apps.graphs.models import Graph
 from apps.graphs.pins import merge_execution_input
@@ -104,6 +106,7 @@ def execution_start(
     """Validates the graph for a run, creates the run and its starting executions, and sends them after commit."""
     if idempotency_key and (existing := _existing_run(user, idempotency_key)) is not None:
         return existing
+    credits_check_can_execute(user_id=user.pk)
     graph_validate(GraphSpec.from_model(graph), for_run=True)
     masks = nodes_input_masks or {}
     try:
@@ -166,7 +169,7 @@ def execution_finalize_if_done(*, run_id: Any) -> GraphExecution | None:
             return None
         if NodeExecution.objects.filter(graph_execution_id=run_id, status__in=ACTIVE_STATUSES).exists():
             return None
-        target = S.TERMINATED if run.stop_requested_at else S.FAILED if run.error else S.COMPLETED
+        target = S.TERMINATED if run.stop_requested_at else S.FAILED if run.error or run.halted_at else S.COMPLETED
         now = timezone.now()
         if not transition(GraphExecution.objects.filter(pk=run_id), target, ended_at=now):
             return None
@@ -175,6 +178,16 @@ def execution_finalize_if_done(*, run_id: Any) -> GraphExecution | None:
         events = EventBatch()
         events.graph(run_id=run.id, graph_id=run.graph_public_id, data=graph_execution_json(run, outputs=outputs))
         transaction.on_commit(events.publish)
+        notify_agent_run(
+            user_id=run.user_id,
+            graph_id=str(run.graph_public_id),
+            graph_exec_id=str(run.id),
+            agent_name=Graph.objects.filter(pk=run.graph_id).values_list("name", flat=True).first(),
+            credits_used=run.cost,
+            node_count=run.node_count,
+            execution_time=run_stats(run)["duration"],
+            outputs=[{"name": name, "output": values} for name, values in outputs.items()],
+        )
         if run.parent_node_execution_id:
             transaction.on_commit(lambda: _resume_parent(run.parent_node_execution_id))
     return run
@@ -184,6 +197,19 @@ def _resume_parent(node_exec_id: Any) -> None:
     from apps.executions.tasks import resume_subgraph_node
 
     resume_subgraph_node.delay(str(node_exec_id))
+
+
+def execution_halt(*, run_id: Any) -> None:
+    """The engine stops a run itself (its user ran out of credits): nothing more starts, and it ends FAILED."""
+    now = timezone.now()
+    with transaction.atomic():
+        GraphExecution.objects.filter(pk=run_id, halted_at__isnull=True).update(halted_at=now)
+        transition(
+            NodeExecution.objects.filter(graph_execution_id=run_id, status__in=(S.QUEUED, S.INCOMPLETE)),
+            S.TERMINATED,
+            ended_at=now,
+        )
+    get_redis().set(cancel_key(run_id), "1", ex=7 * 24 * 3600)
 
 
 def execution_stop(*, run: GraphExecution, wait_seconds: float | None = None) -> GraphExecution:

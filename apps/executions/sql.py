@@ -36,7 +36,7 @@ def claim_node_execution(
               AND (other.status = 'RUNNING' OR (other.status = 'QUEUED' AND other.added_at < {table}.added_at))
         )
         RETURNING *
-    """  # noqa: S608 - only table names are interpolated
+    """
     params = [_when(now), _when(lease_until), _uuid(node_exec_id), _uuid(run_id), _uuid(node_id)]
     rows = list(NodeExecution.objects.raw(sql, params))
     return rows[0] if rows else None
@@ -54,6 +54,6 @@ def count_into_run(
             error = CASE WHEN error = '' THEN %s ELSE error END, updated_at = %s
         WHERE id = %s
         RETURNING *
-    """  # noqa: S608 - only table names are interpolated
+    """
     params = [steps, errors, cost, walltime, cputime, error, _when(now), _uuid(run_id)]
     return list(GraphExecution.objects.raw(sql, params))[0]

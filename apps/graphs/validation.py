@@ -65,11 +65,12 @@ def _missing_required(node: NodeSpec, block: Block, inbound: list[LinkSpec]) -> 
     provided |= {sanitize_pin_name(link.sink_name) for link in inbound}
     required = block.Input.required_fields()
     if block.block_type is BlockType.AGENT:
+        # The server fills in the owner; the sub-graph's own inputs are what must be given.
         schema = node.input_default.get("input_schema") or {}
         inputs = node.input_default.get("inputs") or {}
         sub_required = set(schema.get("required", [])) if isinstance(schema, dict) else set()
         provided |= set(inputs) if isinstance(inputs, dict) else set()
-        required = required | sub_required
+        required = (required - {"user_id", "inputs"}) | sub_required
     return {name for name in required - provided if not is_credentials_field(name)}
 
 

@@ -34,3 +34,8 @@ def key_client(plaintext: str, **extra: str) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_X_API_KEY=plaintext, **extra)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _funded(user_has_credits: None) -> None:
+    pass

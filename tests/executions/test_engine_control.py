@@ -33,7 +33,10 @@ def timer_graph(seconds: int) -> dict:
     start = node(STORE_VALUE, {"input": "go"})
     timer = node(COUNTDOWN_TIMER, {"seconds": seconds})
     after = node(STORE_VALUE)
-    return graph([start, timer, after], [link(start, "output", timer, "input_message"), link(timer, "output_message", after, "input")])
+    return graph(
+        [start, timer, after],
+        [link(start, "output", timer, "input_message"), link(timer, "output_message", after, "input")],
+    )
 
 
 def wait_until_running(run_id: str, block_id: str, timeout: float = 10) -> None:
@@ -74,7 +77,7 @@ def test_a_block_over_its_time_limit_fails_with_a_clear_message(auth_client: API
 
 
 class _Ok(http.server.BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+    def do_GET(self) -> None:
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.end_headers()
@@ -89,14 +92,14 @@ def test_a_transient_failure_is_retried_then_succeeds(auth_client: APIClient) ->
     request = node(SEND_WEB_REQUEST, {"url": f"http://127.0.0.1:{port}/", "method": "GET"})
     output = node(AGENT_OUTPUT, {"name": "response"})
     created = create_graph(auth_client, graph([request, output], [link(request, "response", output, "value")]))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), _Ok)
 
     run = execute(auth_client, created)
-    # The first attempt finds nobody listening; the server is up before the retry (1 s later).
+    # The first attempt finds nobody listening and goes back to the queue; the server is up before the retry (1 s later).
     deadline = time.monotonic() + 10
-    while not NodeExecution.objects.filter(graph_execution_id=run["id"], attempt__gte=1).exists():
+    while not NodeExecution.objects.filter(graph_execution_id=run["id"], attempt=1, status="QUEUED").exists():
         assert time.monotonic() < deadline
         time.sleep(0.02)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), _Ok)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         finished = wait_for_run(run["id"], timeout=20)

@@ -11,8 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from apps.executions.models import ExecutionStatus, GraphExecution, NodeExecution
-from tests.conftest import client_for
-from tests.factories import UserFactory
+from tests.conftest import client_for, funded_user
 from tests.graph_builders import AGENT_INPUT, AGENT_OUTPUT, NOTE, STORE_VALUE, graph, link, node
 from tests.runs import create_graph
 
@@ -79,7 +78,7 @@ def test_run_validation_checks_every_node(auth_client: APIClient) -> None:
 
 def test_executing_an_unknown_version_or_someone_elses_graph_is_a_404(auth_client: APIClient) -> None:
     created = create_graph(auth_client, input_graph())
-    theirs = create_graph(client_for(UserFactory()), input_graph())
+    theirs = create_graph(client_for(funded_user()), input_graph())
 
     assert auth_client.post(f"/api/graphs/{created['id']}/execute/7", {}, format="json").status_code == 404
     assert execute(auth_client, theirs, {"inputs": {"question": "x"}}).status_code == 404
@@ -188,7 +187,7 @@ def test_delete_hides_the_run(auth_client: APIClient) -> None:
 
 
 def test_someone_elses_run_is_not_found(auth_client: APIClient) -> None:
-    owner = client_for(UserFactory())
+    owner = client_for(funded_user())
     created = create_graph(owner, input_graph())
     run = execute(owner, created, {"inputs": {"question": "a"}}).json()
     base = f"/api/graphs/{created['id']}/executions/{run['id']}"

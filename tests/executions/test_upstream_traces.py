@@ -81,7 +81,8 @@ def test_sample_graph_with_an_output_node_reports_the_run_output(auth_client: AP
     template = node(FILL_TEXT_TEMPLATE, {"format": "{{a}}, World!!!"})
     output = node(AGENT_OUTPUT, {"name": "result"})
     payload = graph(
-        [input_1, template, output], [link(input_1, "result", template, "values_#_a"), link(template, "output", output, "value")]
+        [input_1, template, output],
+        [link(input_1, "result", template, "values_#_a"), link(template, "output", output, "value")],
     )
 
     _, details = run_to_end(auth_client, payload, {"input_1": "Hello"})
@@ -93,7 +94,9 @@ def test_a_linked_pin_always_waits_for_its_link(auth_client: APIClient) -> None:
     dictionary = node(STORE_VALUE, {"input": {"key1": "value1", "key2": "value2"}})
     key = node(STORE_VALUE, {"input": "key2"})
     find = node(FIND_IN_DICTIONARY, {"key": "", "input": {}})
-    payload = graph([dictionary, key, find], [link(dictionary, "output", find, "input"), link(key, "output", find, "key")])
+    payload = graph(
+        [dictionary, key, find], [link(dictionary, "output", find, "input"), link(key, "output", find, "key")]
+    )
 
     _, details = run_to_end(auth_client, payload)
 
@@ -242,7 +245,10 @@ def test_every_node_of_a_wide_graph_completes_once(auth_client: APIClient) -> No
     _, details = run_to_end(auth_client, graph([*roots, *middles, joiner], links))
 
     assert details["status"] == "COMPLETED"
-    counts = {key: len(list(group)) for key, group in itertools.groupby(sorted(e["node_id"] for e in details["node_executions"]))}
+    counts = {
+        key: len(list(group))
+        for key, group in itertools.groupby(sorted(e["node_id"] for e in details["node_executions"]))
+    }
     assert set(counts.values()) == {1}
     assert len(counts) == 13
-    assert ExecutionStatus.COMPLETED == details["status"]
+    assert details["status"] == ExecutionStatus.COMPLETED
