@@ -79,9 +79,14 @@ def _compile_node(node: NodeSpec, links: list[LinkSpec]) -> CompiledNode:
     )
 
 
+def compiled_graph(graph_id: object, version: int) -> CompiledGraph:
+    """The compiled form of a graph version, keyed by its public id and version (never reused, unlike pks)."""
+    return _compiled(str(graph_id), version)
+
+
 @lru_cache(maxsize=256)
-def compiled_graph(graph_pk: int) -> CompiledGraph:
-    graph = Graph.objects.prefetch_related("nodes", "links").get(pk=graph_pk)
+def _compiled(graph_id: str, version: int) -> CompiledGraph:
+    graph = Graph.objects.prefetch_related("nodes", "links").get(graph_id=graph_id, version=version)
     spec = GraphSpec.from_model(graph)
     nodes = {node.id: _compile_node(node, spec.links) for node in spec.nodes}
     return CompiledGraph(

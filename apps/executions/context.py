@@ -16,7 +16,6 @@ _cache: OrderedDict[str, RunMeta] = OrderedDict()
 class RunMeta:
     id: str
     user_id: str
-    graph_pk: int
     graph_id: str
     graph_version: int
     masks: dict[str, Any]
@@ -44,7 +43,6 @@ def run_meta(run_id: str) -> RunMeta:
     meta = RunMeta(
         id=str(run.id),
         user_id=str(run.user_id),
-        graph_pk=run.graph_id,
         graph_id=str(run.graph_public_id),
         graph_version=run.graph_version,
         masks=run.nodes_input_masks or {},

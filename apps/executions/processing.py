@@ -340,7 +340,7 @@ def execute_claimed(row: NodeExecution, *, may_claim_next: bool) -> Step:
     """Runs a node execution this worker has claimed, through to its completion."""
     run_id, node_id = str(row.graph_execution_id), str(row.node_id)
     meta = run_meta(run_id)
-    graph = compiled_graph(meta.graph_pk)
+    graph = compiled_graph(meta.graph_id, meta.graph_version)
     job = Job(row=row, run=meta, graph=graph, node=graph.nodes[node_id])
     structlog.contextvars.bind_contextvars(graph_exec_id=run_id, node_exec_id=str(row.pk))
     job.node_event(job.events)

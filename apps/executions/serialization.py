@@ -78,3 +78,14 @@ def node_execution_json(
         "end_time": _iso(node_execution.ended_at),
         "stats": node_execution.stats or None,
     }
+
+
+def node_execution_rest_json(node_execution: NodeExecution, run: GraphExecution) -> dict[str, Any]:
+    """A stored node execution (inputs, outputs and node prefetched) in the event's shape."""
+    input_data = node_execution.input_data or {item.name: item.data for item in node_execution.inputs.all()}
+    output_data: dict[str, list[Any]] = {}
+    for item in node_execution.outputs.all():
+        output_data.setdefault(item.name, []).append(item.data)
+    return node_execution_json(
+        node_execution, run=run, block_id=node_execution.node.block_id, input_data=input_data, output_data=output_data
+    )

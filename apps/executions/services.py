@@ -46,7 +46,7 @@ def _starting_executions(
     graph: Graph, run: GraphExecution, inputs: dict[str, Any], masks: dict[str, Any]
 ) -> list[tuple[NodeExecution, dict[str, Any]]]:
     """One QUEUED execution per starting node, with its validated input (reference §2.2)."""
-    compiled = compiled_graph(graph.pk)
+    compiled = compiled_graph(graph.graph_id, graph.version)
     starting = compiled.starting_nodes
     if not starting:
         raise ApplicationError(NO_STARTING_NODES, code="NO_STARTING_NODES")
@@ -133,7 +133,7 @@ def execution_start(
             )
             events = EventBatch()
             events.graph(run_id=run.id, graph_id=run.graph_public_id, data=graph_execution_json(run))
-            compiled = compiled_graph(graph.pk)
+            compiled = compiled_graph(graph.graph_id, graph.version)
             for row in rows:
                 events.node(
                     run_id=run.id,

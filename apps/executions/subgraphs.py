@@ -68,7 +68,7 @@ def subgraph_resume(*, node_exec_id: str) -> list[NodeExecution]:
     if row is None or child is None or child.status not in (S.COMPLETED, S.FAILED, S.TERMINATED):
         return []
     meta = run_meta(str(row.graph_execution_id))
-    graph = compiled_graph(meta.graph_pk)
+    graph = compiled_graph(meta.graph_id, meta.graph_version)
     job = Job(row=row, run=meta, graph=graph, node=graph.nodes[str(row.node_id)])
     outputs = [(name, value) for name, values in run_outputs(run_id=child.id).items() for value in values]
     error = None

@@ -22,6 +22,7 @@ pytestmark = pytest.mark.django_db
 STORE_VALUE = "1ff065e9-88e8-4358-9d82-8dc91f622ba9"
 
 # Each external route, the permission it needs, and a request that succeeds with it.
+# `{graph_id}`, `{version}` and `{run_id}` name a graph and a run of the key's owner.
 ROUTES = [
     pytest.param("get", "/external-api/v1/me", None, "IDENTITY", id="me"),
     pytest.param("get", "/external-api/v1/blocks", None, "READ_BLOCK", id="blocks"),
@@ -32,7 +33,42 @@ ROUTES = [
         "EXECUTE_BLOCK",
         id="block-execute",
     ),
+    pytest.param("get", "/external-api/v1/graphs", None, "READ_GRAPH", id="graphs"),
+    pytest.param(
+        "post",
+        "/external-api/v1/graphs/{graph_id}/execute/{version}",
+        {"node_input": {}},
+        "EXECUTE_GRAPH",
+        id="graph-execute",
+    ),
+    pytest.param(
+        "get", "/external-api/v1/graphs/{graph_id}/executions/{run_id}", None, "READ_GRAPH", id="graph-execution"
+    ),
+    pytest.param(
+        "get",
+        "/external-api/v1/graphs/{graph_id}/executions/{run_id}/results",
+        None,
+        "READ_GRAPH",
+        id="graph-execution-results",
+    ),
 ]
+
+
+@pytest.fixture
+def targets(user: User) -> dict[str, str]:
+    """A graph of the fixture user and a (never dispatched) run of it, for the graph routes."""
+    from unittest import mock
+
+    from apps.executions.services import execution_start
+    from apps.graphs.selectors import graph_get_for_user
+    from apps.graphs.services import graph_create
+    from apps.graphs.spec import GraphSpec
+
+    spec = GraphSpec.from_payload({"nodes": [{"id": "a", "block_id": STORE_VALUE, "input_default": {"input": 1}}]})
+    graph = graph_get_for_user(user=user, graph_id=graph_create(user=user, spec=spec).graph_id)
+    with mock.patch("apps.executions.services.send_node_executions"):
+        run = execution_start(user=user, graph=graph, inputs={})
+    return {"graph_id": str(graph.graph_id), "version": str(graph.version), "run_id": str(run.id)}
 
 
 def call(client: APIClient, method: str, path: str, body: object) -> object:
@@ -43,22 +79,22 @@ def call(client: APIClient, method: str, path: str, body: object) -> object:
 
 @pytest.mark.parametrize(("method", "path", "body", "permission"), ROUTES)
 def test_a_key_with_the_routes_permission_is_let_in(
-    make_key: MakeKey, method: str, path: str, body: object, permission: str
+    make_key: MakeKey, targets: dict[str, str], method: str, path: str, body: object, permission: str
 ) -> None:
     _, plaintext = make_key(permissions=[permission])
 
-    response = call(key_client(plaintext), method, path, body)
+    response = call(key_client(plaintext), method, path.format(**targets), body)
 
     assert response.status_code == 200
 
 
 @pytest.mark.parametrize(("method", "path", "body", "permission"), ROUTES)
 def test_a_key_without_the_routes_permission_is_a_403_naming_it(
-    make_key: MakeKey, method: str, path: str, body: object, permission: str
+    make_key: MakeKey, targets: dict[str, str], method: str, path: str, body: object, permission: str
 ) -> None:
     _, plaintext = make_key(permissions=[name for name in ALL_PERMISSIONS if name != permission])
 
-    response = call(key_client(plaintext), method, path, body)
+    response = call(key_client(plaintext), method, path.format(**targets), body)
 
     assert response.status_code == 403
     assert response.json()["detail"] == f"API key lacks the required permission '{permission}'"
@@ -67,9 +103,9 @@ def test_a_key_without_the_routes_permission_is_a_403_naming_it(
 
 @pytest.mark.parametrize(("method", "path", "body", "permission"), ROUTES)
 def test_a_request_without_a_key_is_a_401_missing_api_key(
-    method: str, path: str, body: object, permission: str
+    targets: dict[str, str], method: str, path: str, body: object, permission: str
 ) -> None:
-    response = call(APIClient(), method, path, body)
+    response = call(APIClient(), method, path.format(**targets), body)
 
     assert response.status_code == 401
     assert response.json()["detail"] == "Missing API key"
@@ -78,12 +114,12 @@ def test_a_request_without_a_key_is_a_401_missing_api_key(
 
 @pytest.mark.parametrize(("method", "path", "body", "permission"), ROUTES)
 def test_a_bearer_token_does_not_open_the_external_api(
-    user: User, method: str, path: str, body: object, permission: str
+    user: User, targets: dict[str, str], method: str, path: str, body: object, permission: str
 ) -> None:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens_issue(user=user)['access']}")
 
-    response = call(client, method, path, body)
+    response = call(client, method, path.format(**targets), body)
 
     assert response.status_code == 401
     assert response.json()["detail"] == "Missing API key"

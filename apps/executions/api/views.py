@@ -1,43 +1,24 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
-
-from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
+from drf_spectacular.utils import OpenApiTypes, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.api.errors import RequestValidationError
 from apps.core.api.pagination import PageQuery, paginate
 from apps.core.api.validation import validate_body, validate_query
 from apps.core.ratelimit import ExecuteRateLimit, UserRateLimit
 from apps.executions import selectors, services
-from apps.executions.models import GraphExecution, NodeExecution
-from apps.executions.serialization import graph_execution_json, node_execution_json
+from apps.executions.api.idempotency import IDEMPOTENCY_KEY, idempotency_key
+from apps.executions.serialization import graph_execution_json, node_execution_rest_json
 from apps.graphs.selectors import graph_get_for_user
 
 
 class ExecuteInput(serializers.Serializer):
     inputs = serializers.DictField(required=False, default=dict)
     credentials_inputs = serializers.DictField(required=False, default=dict)
-
-
-IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    required=False,
-    description="The same key from the same user within 24 h returns the run it first started.",
-)
-
-
-def idempotency_key(request: Request) -> str | None:
-    key = request.headers.get("Idempotency-Key", "").strip()
-    if len(key) > 255:
-        raise RequestValidationError({"Idempotency-Key": ["At most 255 characters."]}, location="header")
-    return key or None
 
 
 class GraphExecuteApi(APIView):
@@ -77,16 +58,6 @@ class GraphExecutionListApi(APIView):
         query = validate_query(PageQuery, request)
         runs = selectors.runs_for_user(user=request.user).filter(graph_public_id=graph_id)
         return Response(paginate(runs, key="executions", render=graph_execution_json, **query))
-
-
-def node_execution_rest_json(node_execution: NodeExecution, run: GraphExecution) -> dict[str, Any]:
-    input_data = node_execution.input_data or {item.name: item.data for item in node_execution.inputs.all()}
-    output_data: dict[str, list[Any]] = {}
-    for item in node_execution.outputs.all():
-        output_data.setdefault(item.name, []).append(item.data)
-    return node_execution_json(
-        node_execution, run=run, block_id=node_execution.node.block_id, input_data=input_data, output_data=output_data
-    )
 
 
 class GraphExecutionDetailApi(APIView):
