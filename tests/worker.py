@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -91,7 +92,13 @@ class Worker:
 
 # The shared worker: short leases and time limits so the tests about them run in seconds,
 # and loopback HTTP allowed so web-request blocks can reach servers the tests start.
+# Calculators cost 5 credits, so the engine's charging can be seen.
+PRICED_BLOCK_ID = "b1ab9b19-67a6-406d-abf5-2dba76d00c79"
+PRICED_BLOCK_COST = 5
 WORKER_ENV = {
+    "BLOCK_COSTS": json.dumps(
+        {PRICED_BLOCK_ID: [{"cost_amount": PRICED_BLOCK_COST, "cost_filter": {}, "cost_type": "run"}]}
+    ),
     "ENGINE_LEASE_SECONDS": "4",
     "BLOCK_TIME_LIMIT_SECONDS": "6",
     "BLOCK_HTTP_ALLOW_PRIVATE_TARGETS": "true",
