@@ -21,6 +21,29 @@ class RunMeta:
     masks: dict[str, Any]
     user_timezone: str
     graph_name: str
+    inputs: dict[str, Any]
+    credential_inputs: dict[str, Any]
+    preset_id: Any
+    parent_execution_id: Any
+
+    @property
+    def graph_public_id(self) -> str:
+        return self.graph_id
+
+    def run_with(self, **changing: Any) -> GraphExecution:
+        """The run as a model instance, from what never changes plus its current `changing` fields."""
+        return GraphExecution(
+            id=self.id,
+            user_id=self.user_id,
+            graph_public_id=self.graph_id,
+            graph_version=self.graph_version,
+            inputs=self.inputs,
+            credential_inputs=self.credential_inputs,
+            nodes_input_masks=self.masks,
+            preset_id=self.preset_id,
+            parent_execution_id=self.parent_execution_id,
+            **changing,
+        )
 
     def block_context(self, *, node_id: str, node_exec_id: str) -> dict[str, Any]:
         return {
@@ -48,6 +71,10 @@ def run_meta(run_id: str) -> RunMeta:
         masks=run.nodes_input_masks or {},
         user_timezone=run.user.timezone,
         graph_name=run.graph.name,
+        inputs=run.inputs,
+        credential_inputs=run.credential_inputs,
+        preset_id=run.preset_id,
+        parent_execution_id=run.parent_execution_id,
     )
     _cache[run_id] = meta
     if len(_cache) > _CACHE_SIZE:

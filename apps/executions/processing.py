@@ -73,18 +73,12 @@ class Job:
             run_id=self.run_id,
             data=node_execution_json(
                 row,
-                run=_run_stub(self.run),
+                run=self.run,
                 block_id=self.node.block.id,
                 input_data=row.input_data or {},
                 output_data=self.outputs if row is self.row else {},
             ),
         )
-
-
-def _run_stub(meta: RunMeta) -> GraphExecution:
-    return GraphExecution(
-        id=meta.id, user_id=meta.user_id, graph_public_id=meta.graph_id, graph_version=meta.graph_version
-    )
 
 
 # --- claim ------------------------------------------------------------------------
@@ -126,9 +120,15 @@ def _renew_lease(job: Job) -> None:
 
 def _write_outputs(job: Job, outputs: list[Output]) -> list[Output]:
     safe = [(pin, json_safe(value)) for pin, value in outputs]
-    NodeExecutionOutput.objects.bulk_create(
-        NodeExecutionOutput(node_execution_id=job.row.pk, name=pin, data=value, position=job.written + offset)
-        for offset, (pin, value) in enumerate(safe)
+    now = timezone.now()
+    sql.insert_rows(
+        NodeExecutionOutput,
+        [
+            NodeExecutionOutput(
+                node_execution_id=job.row.pk, name=pin, data=value, position=job.written + offset, added_at=now
+            )
+            for offset, (pin, value) in enumerate(safe)
+        ],
     )
     job.written += len(safe)
     for pin, value in safe:
@@ -164,7 +164,7 @@ def _propagation_events(job: Job, propagation: Propagation, events: EventBatch) 
             run_id=job.run_id,
             data=node_execution_json(
                 row,
-                run=_run_stub(job.run),
+                run=job.run,
                 block_id=sink.block.id,
                 input_data=pending.row.input_data or pending.inputs,
                 output_data={},
@@ -226,7 +226,7 @@ def _count_into_run(
         error = f"Node {job.node.block.name} #{job.node.id} failed: {outcome.error}"
     else:
         error = ""
-    return sql.count_into_run(
+    changing = sql.count_into_run(
         run_id=job.run_id,
         steps=1 + extra_steps,
         errors=1 if outcome.status == S.FAILED else 0,
@@ -236,6 +236,7 @@ def _count_into_run(
         error=error,
         now=timezone.now(),
     )
+    return job.run.run_with(**changing)
 
 
 @dataclass
@@ -259,12 +260,8 @@ def finish(
     now = timezone.now()
     with transaction.atomic():
         stats = _node_stats(job, outcome, cost)
-        moved = transition(
-            NodeExecution.objects.filter(pk=job.row.pk, attempt=job.row.attempt),
-            outcome.status,
-            ended_at=now,
-            stats=stats,
-            lease_expires_at=None,
+        moved = sql.end_node_execution(
+            node_exec_id=job.row.pk, attempt=job.row.attempt, status=outcome.status, ended_at=now, stats=stats
         )
         if not moved:
             raise LostExecutionError(str(job.row.pk))
@@ -276,16 +273,23 @@ def finish(
         job.row.status, job.row.ended_at, job.row.stats = outcome.status, now, stats
         propagation = _hand_on(job, safe, stopping=stopping, release_source=True, claim=claim)
         following = None if stopping else propagation.source_next
-        dispatch = [*propagation.dispatch, *([following] if following is not None else [])]
-        if propagation.claimed is not None:
-            dispatch = []
+        claimed = propagation.claimed
+        if claim and claimed is None and following is not None and not propagation.dispatch:
+            # This node's next execution is the only work: run it here too, as a lone successor.
+            now_ = timezone.now()
+            claimed = sql.claim_node_execution(
+                node_exec_id=following.pk,
+                run_id=job.run_id,
+                node_id=job.node.id,
+                now=now_,
+                lease_until=now_ + timedelta(seconds=settings.ENGINE_LEASE_SECONDS),
+            )
+        dispatch = [] if claimed is not None else [*propagation.dispatch, *([following] if following else [])]
         job.node_event(events)
         _propagation_events(job, propagation, events)
         events.graph(run_id=job.run_id, graph_id=job.run.graph_id, data=graph_execution_json(run))
         transaction.on_commit(events.publish)
-    return Finished(
-        dispatch=dispatch, queued_any=bool(propagation.queued) or following is not None, claimed=propagation.claimed
-    )
+    return Finished(dispatch=dispatch, queued_any=bool(propagation.queued) or following is not None, claimed=claimed)
 
 
 def _retry_later(job: Job, outcome: Outcome) -> bool:

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from apps.core.jsonsafe import json_safe
+from apps.executions import sql
 from apps.executions.compiled import CompiledGraph, CompiledNode
 from apps.executions.inputs import build_node_input
 from apps.executions.locks import lock_node_queues
@@ -63,18 +64,16 @@ def _load_queues(run_id: Any, sinks: list[CompiledNode], source: CompiledNode | 
     queues = {node.id: SinkQueue(node=node) for node in sinks}
     if source is not None and source.id not in queues:
         queues[source.id] = SinkQueue(node=source)
-    rows = NodeExecution.objects.filter(
-        graph_execution_id=run_id, node_id__in=list(queues), status__in=(S.INCOMPLETE, S.QUEUED, S.RUNNING)
-    ).order_by("added_at", "id")
-    pending_rows = []
-    for row in rows:
-        queue = queues[str(row.node_id)]
-        if row.status == S.INCOMPLETE:
-            pending_rows.append(row)
-        else:
-            queue.busy = True
-            if row.status == S.QUEUED and queue.first_queued is None:
-                queue.first_queued = row
+    state = sql.queue_state(run_id=run_id, node_ids=list(queues), pending_for=[node.id for node in sinks])
+    for node_id, statuses in state.busy.items():
+        queues[node_id].busy = True
+        if source is not None and node_id == source.id and S.QUEUED in statuses:
+            queues[node_id].first_queued = (
+                NodeExecution.objects.filter(graph_execution_id=run_id, node_id=source.id, status=S.QUEUED)
+                .order_by("added_at", "id")
+                .first()
+            )
+    pending_rows = state.pending
     inputs: dict[Any, dict[str, Any]] = {}
     if pending_rows:
         for item in NodeExecutionInput.objects.filter(node_execution__in=pending_rows).values_list(
@@ -199,7 +198,7 @@ def _persist(executions: list[PendingExecution]) -> None:
     new_rows = [execution.row for execution in executions if execution.is_new]
     for offset, row in enumerate(new_rows):
         row.added_at = now + timedelta(microseconds=offset)
-    NodeExecution.objects.bulk_create(new_rows)
+    sql.insert_rows(NodeExecution, new_rows)
     for execution in executions:
         if not execution.is_new and execution.row.status == S.QUEUED:
             transition(
@@ -208,8 +207,11 @@ def _persist(executions: list[PendingExecution]) -> None:
                 input_data=execution.row.input_data,
                 queued_at=execution.row.queued_at,
             )
-    NodeExecutionInput.objects.bulk_create(
-        NodeExecutionInput(node_execution=execution.row, name=name, data=value)
-        for execution in executions
-        for name, value in execution.new_inputs.items()
+    sql.insert_rows(
+        NodeExecutionInput,
+        [
+            NodeExecutionInput(node_execution=execution.row, name=name, data=value, added_at=now)
+            for execution in executions
+            for name, value in execution.new_inputs.items()
+        ],
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from django.utils import timezone
 
@@ -53,10 +53,23 @@ def graph_execution_json(run: GraphExecution, *, outputs: dict[str, list[Any]] |
     return body
 
 
+class RunIdentity(Protocol):
+    """What a node execution's JSON needs of its run: a `GraphExecution` or the worker's cached `RunMeta`."""
+
+    @property
+    def id(self) -> Any: ...
+    @property
+    def user_id(self) -> Any: ...
+    @property
+    def graph_public_id(self) -> Any: ...
+    @property
+    def graph_version(self) -> int: ...
+
+
 def node_execution_json(
     node_execution: NodeExecution,
     *,
-    run: GraphExecution,
+    run: RunIdentity,
     block_id: str,
     input_data: dict[str, Any],
     output_data: dict[str, list[Any]],

@@ -1,16 +1,22 @@
-"""The engine's two hottest statements, as single `UPDATE ... RETURNING` round trips.
+"""The statements every node execution runs, written out once.
 
-The ORM would need an UPDATE and a SELECT for each; these run once per node
-execution. `Model.objects.raw` maps the returned row onto the model with the
-usual field conversions. Works on PostgreSQL and SQLite (>= 3.35).
+They run several times per node; the ORM would spend more time compiling them
+than the database spends running them, and would need an UPDATE and a SELECT
+where `UPDATE ... RETURNING` does both. Values are adapted by the fields
+themselves (`get_db_prep_*`), and `Model.objects.raw` maps returned rows with
+the usual conversions. Works on PostgreSQL and SQLite (>= 3.35).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection
+from django.db.models import AutoField, Model
 
 from apps.executions.models import GraphExecution, NodeExecution
 
@@ -42,10 +48,24 @@ def claim_node_execution(
     return rows[0] if rows else None
 
 
+RUN_COUNTERS = (
+    "status", "started_at", "ended_at", "node_count", "node_error_count", "cost",
+    "nodes_walltime", "nodes_cputime", "error", "stop_requested_at", "halted_at",
+)  # fmt: skip
+
+
+def _as_datetime(value: Any) -> datetime | None:
+    """A timestamp as a plain cursor returns it (SQLite: naive, or text) as an aware UTC datetime."""
+    if value is None:
+        return None
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def count_into_run(
     *, run_id: Any, steps: int, errors: int, cost: int, walltime: float, cputime: float, error: str, now: datetime
-) -> GraphExecution:
-    """Adds to the run's counters (taking its row lock until commit) and returns the updated run."""
+) -> dict[str, Any]:
+    """Adds to the run's counters (taking its row lock until commit); returns the run's changing fields."""
     table = GraphExecution._meta.db_table
     sql = f"""
         UPDATE {table}
@@ -53,7 +73,90 @@ def count_into_run(
             nodes_walltime = nodes_walltime + %s, nodes_cputime = nodes_cputime + %s,
             error = CASE WHEN error = '' THEN %s ELSE error END, updated_at = %s
         WHERE id = %s
-        RETURNING *
-    """
+        RETURNING {", ".join(RUN_COUNTERS)}
+    """  # noqa: S608 - only table and column names are interpolated
     params = [steps, errors, cost, walltime, cputime, error, _when(now), _uuid(run_id)]
-    return list(GraphExecution.objects.raw(sql, params))[0]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        values = dict(zip(RUN_COUNTERS, cursor.fetchone(), strict=True))
+    for name in ("started_at", "ended_at", "stop_requested_at", "halted_at"):
+        values[name] = _as_datetime(values[name])
+    return values
+
+
+def insert_rows(model: type[Model], objects: Sequence[Model]) -> None:
+    """A multi-row INSERT of every concrete field, without the ORM's per-call query compilation.
+
+    Values go through each field's own `get_db_prep_save`, exactly as `bulk_create`
+    would send them; auto-increment keys are left to the database.
+    """
+    if not objects:
+        return
+    fields = [field for field in model._meta.concrete_fields if not isinstance(field, AutoField)]
+    for obj in objects:
+        for field in fields:
+            if getattr(obj, field.attname) is None and field.has_default():
+                setattr(obj, field.attname, field.get_default())
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = f"INSERT INTO {model._meta.db_table} ({columns}) VALUES {', '.join([row] * len(objects))}"  # noqa: S608
+    params = [field.get_db_prep_save(getattr(obj, field.attname), connection) for obj in objects for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+@dataclass
+class QueueState:
+    """Of some nodes' executions in a run: the INCOMPLETE ones (oldest first) and which nodes are busy."""
+
+    pending: list[NodeExecution]
+    busy: dict[str, set[str]]  # node id -> the statuses among QUEUED, RUNNING it has
+
+
+def queue_state(*, run_id: Any, node_ids: Sequence[str], pending_for: Sequence[str]) -> QueueState:
+    """One round trip: the INCOMPLETE executions of `pending_for`, and which of `node_ids` are busy.
+
+    Only which statuses a node has, not its rows: a node may have hundreds of
+    executions queued behind its running one.
+    """
+    table = NodeExecution._meta.db_table
+    nodes = ", ".join(["%s"] * len(node_ids))
+    pending_nodes = ", ".join(["%s"] * len(pending_for)) or "NULL"
+    sql = f"""
+        SELECT node_id, status, id FROM {table}
+        WHERE graph_execution_id = %s AND node_id IN ({pending_nodes}) AND status = 'INCOMPLETE'
+        UNION ALL
+        SELECT DISTINCT node_id, status, NULL FROM {table}
+        WHERE graph_execution_id = %s AND node_id IN ({nodes}) AND status IN ('QUEUED', 'RUNNING')
+    """  # noqa: S608 - only table names and placeholders are interpolated
+    run = _uuid(run_id)
+    params = [run, *(_uuid(node_id) for node_id in pending_for), run, *(_uuid(node_id) for node_id in node_ids)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    busy: dict[str, set[str]] = {}
+    pending_ids = []
+    for node_id, status, execution_id in rows:
+        if status == "INCOMPLETE":
+            pending_ids.append(execution_id)
+        else:
+            busy.setdefault(str(uuid.UUID(str(node_id))), set()).add(status)
+    # Usually nothing is pending (a chain); only then is it worth building model instances.
+    pending = list(NodeExecution.objects.filter(pk__in=pending_ids).order_by("added_at", "id")) if pending_ids else []
+    return QueueState(pending=pending, busy=busy)
+
+
+def end_node_execution(
+    *, node_exec_id: Any, attempt: int, status: str, ended_at: datetime, stats: dict[str, Any]
+) -> bool:
+    """RUNNING -> a final status, only for the claim that is still ours (same attempt)."""
+    table = NodeExecution._meta.db_table
+    sql = f"""
+        UPDATE {table} SET status = %s, ended_at = %s, stats = %s, lease_expires_at = NULL
+        WHERE id = %s AND attempt = %s AND status = 'RUNNING'
+    """  # noqa: S608 - only table names are interpolated
+    stats_field = NodeExecution._meta.get_field("stats")
+    params = [status, _when(ended_at), stats_field.get_db_prep_save(stats, connection), _uuid(node_exec_id), attempt]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return bool(cursor.rowcount == 1)
