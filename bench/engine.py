@@ -13,7 +13,7 @@ import time
 import uuid
 from typing import Any
 
-from bench.harness import median_iqr, wait_for, worker
+from bench.harness import Waiter, median_iqr, worker
 
 STORE_VALUE = "1ff065e9-88e8-4358-9d82-8dc91f622ba9"
 STEP_THROUGH_ITEMS = "f66a3543-28d3-4ab5-8945-9b336371e2ce"
@@ -63,13 +63,17 @@ def _fan_out(user: Any) -> Any:
 
 
 def _time_run(user: Any, graph: Any) -> float:
-    from apps.executions.models import FINAL_STATUSES, ExecutionStatus, GraphExecution
+    """Seconds from starting a run to its final event."""
+    from apps.executions.models import ExecutionStatus, GraphExecution
     from apps.executions.services import execution_start
 
+    waiter = Waiter("agpt:exec:*")
     started = time.perf_counter()
     run = execution_start(user=user, graph=graph, inputs={})
-    wait_for(lambda: GraphExecution.objects.filter(pk=run.pk, status__in=FINAL_STATUSES).exists())
+    final = b'"status":"COMPLETED"'
+    waiter.wait(lambda channel, data: channel.endswith(str(run.id)) and b"graph_execution_event" in data and final in data)
     elapsed = time.perf_counter() - started
+    waiter.close()
     status = GraphExecution.objects.get(pk=run.pk).status
     if status != ExecutionStatus.COMPLETED:
         raise RuntimeError(f"benchmark run ended {status}")
@@ -77,26 +81,30 @@ def _time_run(user: Any, graph: Any) -> float:
 
 
 def _time_hops(count: int) -> float:
-    from apps.core.redis import get_redis
     from bench.worker_app import hop
 
     key = f"agpt:bench:hop:{uuid.uuid4().hex}"
+    waiter = Waiter(key)
     started = time.perf_counter()
     hop.delay(count - 1, key)
-    wait_for(lambda: get_redis().exists(key))
-    return time.perf_counter() - started
+    waiter.wait(lambda channel, data: True)
+    elapsed = time.perf_counter() - started
+    waiter.close()
+    return elapsed
 
 
 def _time_noops(count: int) -> float:
-    from apps.core.redis import get_redis
     from bench.worker_app import noop
 
     key = f"agpt:bench:noop:{uuid.uuid4().hex}"
+    waiter = Waiter(key)
     started = time.perf_counter()
     for _ in range(count):
-        noop.delay(key)
-    wait_for(lambda: int(get_redis().get(key) or 0) >= count)
-    return time.perf_counter() - started
+        noop.delay(key, count)
+    waiter.wait(lambda channel, data: True)
+    elapsed = time.perf_counter() - started
+    waiter.close()
+    return elapsed
 
 
 def b1_chain() -> dict[str, float]:

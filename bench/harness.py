@@ -73,12 +73,25 @@ def worker(*, concurrency: int, log_name: str) -> Iterator[subprocess.Popen[byte
                 os.killpg(process.pid, 9)
 
 
-def wait_for(predicate: Callable[[], bool], timeout: float = 300, interval: float = 0.002) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise TimeoutError("benchmark step did not finish in time")
-        time.sleep(interval)
+class Waiter:
+    """Waits for a message on Redis pub/sub: blocking, so the waiting takes no CPU from the workers."""
+
+    def __init__(self, pattern: str) -> None:
+        from apps.core.redis import get_redis
+
+        self.pubsub = get_redis(socket_timeout=None).pubsub(ignore_subscribe_messages=True)
+        self.pubsub.psubscribe(pattern)
+
+    def wait(self, accept: Callable[[str, bytes], bool], timeout: float = 300) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            message = self.pubsub.get_message(timeout=1.0)
+            if message is not None and accept(message["channel"].decode(), message["data"]):
+                return
+        raise TimeoutError("benchmark step did not finish in time")
+
+    def close(self) -> None:
+        self.pubsub.close()
 
 
 def median_iqr(values: list[float]) -> tuple[float, float]:

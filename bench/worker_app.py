@@ -19,11 +19,12 @@ def hop(remaining: int, done_key: str) -> None:
         return
     from apps.core.redis import get_redis
 
-    get_redis().set(done_key, repr(time.time()), ex=600)
+    get_redis().publish(done_key, repr(time.time()))
 
 
 @shared_task(name="bench.noop")
-def noop(done_key: str) -> None:
+def noop(done_key: str, total: int) -> None:
     from apps.core.redis import get_redis
 
-    get_redis().incr(done_key)
+    if get_redis().incr(done_key) == total:
+        get_redis().publish(done_key, "done")
