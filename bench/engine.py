@@ -71,7 +71,9 @@ def _time_run(user: Any, graph: Any) -> float:
     started = time.perf_counter()
     run = execution_start(user=user, graph=graph, inputs={})
     final = b'"status":"COMPLETED"'
-    waiter.wait(lambda channel, data: channel.endswith(str(run.id)) and b"graph_execution_event" in data and final in data)
+    waiter.wait(
+        lambda channel, data: channel.endswith(str(run.id)) and b"graph_execution_event" in data and final in data
+    )
     elapsed = time.perf_counter() - started
     waiter.close()
     status = GraphExecution.objects.get(pk=run.pk).status

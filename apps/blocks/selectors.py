@@ -10,8 +10,11 @@ from apps.core.exceptions import NotFoundError
 
 @cache
 def blocks_catalog_json() -> bytes:
-    """The `/api/blocks` body, serialized once per process: it only changes with the code."""
-    return json.dumps([block.as_dict() for block in all_blocks()], separators=(",", ":")).encode()
+    """The `/api/blocks` body, serialized once per process: it only changes with the code and settings."""
+    from apps.credits.costs import block_costs
+
+    catalog = [{**block.as_dict(), "costs": [cost.as_dict() for cost in block_costs(block)]} for block in all_blocks()]
+    return json.dumps(catalog, separators=(",", ":")).encode()
 
 
 def block_get(*, block_id: str) -> Block:

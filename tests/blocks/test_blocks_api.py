@@ -183,3 +183,16 @@ def test_an_infinite_result_is_answered_as_json_text(auth_client: APIClient) -> 
 
     assert response.status_code == 200
     assert response.json() == {"result": ["Infinity"]}
+
+
+def test_the_catalog_shows_prices_set_in_settings(auth_client: APIClient, settings) -> None:  # type: ignore[no-untyped-def]
+    from apps.blocks.selectors import blocks_catalog_json
+
+    settings.BLOCK_COSTS = {STORE_VALUE: [{"cost_amount": 7, "cost_filter": {}, "cost_type": "run"}]}
+    blocks_catalog_json.cache_clear()
+    try:
+        blocks = {block["id"]: block for block in json.loads(auth_client.get("/api/blocks").content)}
+    finally:
+        blocks_catalog_json.cache_clear()
+
+    assert blocks[STORE_VALUE]["costs"] == [{"cost_amount": 7, "cost_filter": {}, "cost_type": "run"}]
