@@ -78,9 +78,14 @@ def _encode(method: str, data: dict[str, Any]) -> str:
 
 @dataclass
 class EventBatch:
-    """The events of one commit; `publish()` sends them in one round trip."""
+    """The events of one commit, and its metric increments; `publish()` sends them in one round trip."""
 
     items: list[tuple[str, str, list[str]]] = field(default_factory=list)
+    metrics: dict[str, float] = field(default_factory=dict)
+
+    def count(self, name: str, amount: float = 1) -> None:
+        """Adds to a process-independent counter (`apps.executions.metrics` exposes them)."""
+        self.metrics[name] = self.metrics.get(name, 0) + amount
 
     def node(self, *, run_id: object, data: dict[str, Any]) -> None:
         self.items.append(
@@ -96,11 +101,12 @@ class EventBatch:
         self.items.append((str(run_id), payload, [run_channel(run_id), graph_channel(graph_id)]))
 
     def publish(self) -> None:
-        if not self.items:
+        if not self.items and not self.metrics:
             return
         items, self.items = self.items, []
+        metrics, self.metrics = self.metrics, {}
         try:
-            _run_script(items)
+            _run_script(items, metrics)
         except (RedisError, OSError) as error:
             logger.warning("execution_events_not_published", count=len(items), error=type(error).__name__)
 
@@ -108,17 +114,22 @@ class EventBatch:
 _script_sha: str | None = None
 
 
-def _run_script(items: list[tuple[str, str, list[str]]]) -> None:
+METRICS_KEY = f"{CHANNEL_PREFIX}:metrics"
+
+
+def _run_script(items: list[tuple[str, str, list[str]]], metrics: dict[str, float]) -> None:
     """One pipelined round trip of EVALSHA calls (redis-py's Script objects add a SCRIPT EXISTS each time)."""
     global _script_sha
     client = get_redis()
-    if _script_sha is None:
+    if _script_sha is None and items:
         _script_sha = client.script_load(_PUBLISH_WITH_SEQ)
     pipeline = client.pipeline(transaction=False)
     for run_id, payload, channels in items:
         pipeline.evalsha(_script_sha, 1, seq_key(run_id), SEQ_TTL_SECONDS, payload, *channels)
+    for name, amount in metrics.items():
+        pipeline.hincrbyfloat(METRICS_KEY, name, amount)
     try:
         pipeline.execute()
     except NoScriptError:
         _script_sha = None
-        _run_script(items)
+        _run_script(items, metrics)

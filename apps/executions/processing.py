@@ -30,6 +30,7 @@ from apps.executions.compiled import CompiledGraph, CompiledNode, compiled_graph
 from apps.executions.context import RunMeta, run_meta
 from apps.executions.dispatch import send_node_executions
 from apps.executions.events import EventBatch
+from apps.executions.metrics import count_finished
 from apps.executions.models import ExecutionStatus as S
 from apps.executions.models import GraphExecution, NodeExecution, NodeExecutionOutput
 from apps.executions.propagation import Propagation, propagate_outputs
@@ -288,6 +289,7 @@ def finish(
         job.node_event(events)
         _propagation_events(job, propagation, events)
         events.graph(run_id=job.run_id, graph_id=job.run.graph_id, data=graph_execution_json(run))
+        count_finished(events, execution=job.row, walltime=outcome.walltime, cost=cost)
         transaction.on_commit(events.publish)
     return Finished(dispatch=dispatch, queued_any=bool(propagation.queued) or following is not None, claimed=claimed)
 

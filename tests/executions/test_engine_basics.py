@@ -83,3 +83,20 @@ def test_events_of_a_node_go_queued_running_outputs_completed_with_increasing_se
     assert graph_events[-1]["status"] == "COMPLETED"
     assert graph_events[-1]["event_type"] == "graph_execution_update"
     assert node_events[0]["event_type"] == "node_execution_update"
+
+
+def test_metrics_count_what_the_workers_did(auth_client: APIClient) -> None:
+    first = node(STORE_VALUE, {"input": 1})
+    second = node(STORE_VALUE)
+    created = create_graph(auth_client, graph([first, second], [link(first, "output", second, "input")]))
+    wait_for_run(execute(auth_client, created)["id"])
+    wait_until(
+        lambda: b'agpt_node_executions_finished_total{status="COMPLETED"} 2.0' in auth_client.get("/metrics").content,
+        timeout=5,
+        what="the workers' counters",
+    )
+
+    text = auth_client.get("/metrics").content.decode()
+
+    assert 'agpt_node_execution_seconds_total{status="COMPLETED"}' in text
+    assert "agpt_node_queue_waits_total 2.0" in text
