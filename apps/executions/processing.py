@@ -301,16 +301,20 @@ def _retry_later(job: Job, outcome: Outcome) -> bool:
         return False
     stats = dict(job.row.stats or {})
     stats.setdefault("attempts", []).append({"attempt": job.row.attempt, "error": outcome.error})
+    now = timezone.now()
     with transaction.atomic():
         moved = transition(
             NodeExecution.objects.filter(pk=job.row.pk, attempt=job.row.attempt),
             S.QUEUED,
             stats=stats,
             lease_expires_at=None,
-            queued_at=timezone.now(),
+            queued_at=now,
         )
         if moved:
+            job.row.status, job.row.stats, job.row.queued_at = S.QUEUED, stats, now
+            job.node_event(job.events)  # RUNNING (if not sent yet), then QUEUED again
             delay = policy.delay_before(job.row.attempt)
+            transaction.on_commit(job.events.publish)
             transaction.on_commit(lambda: _send_later(job.row, delay))
     return bool(moved)
 
