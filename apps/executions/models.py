@@ -57,7 +57,8 @@ class GraphExecution(models.Model):
     stop_requested_at = models.DateTimeField(blank=True, null=True)
     # Set when the engine stops the run itself (the user ran out of credits): it ends FAILED.
     halted_at = models.DateTimeField(blank=True, null=True)
-    idempotency_key = models.CharField(max_length=255, blank=True, null=True)
+    # NULL means "no key": the unique constraint below only compares runs that have one.
+    idempotency_key = models.CharField(max_length=255, blank=True, null=True)  # noqa: DJ001
     is_deleted = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -128,6 +129,9 @@ class NodeExecutionInput(models.Model):
             models.UniqueConstraint(fields=["node_execution", "name"], name="executions_input_one_per_pin"),
         ]
 
+    def __str__(self) -> str:
+        return f"input {self.name} of {self.node_execution_id}"
+
 
 class NodeExecutionOutput(models.Model):
     """One value an execution produced; a pin may produce many, kept in order."""
@@ -143,3 +147,6 @@ class NodeExecutionOutput(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["node_execution", "position"], name="executions_output_position_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"output {self.name} of {self.node_execution_id}"

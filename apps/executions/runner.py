@@ -12,6 +12,7 @@ caller to write with the execution's completion, in one transaction.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -109,15 +110,12 @@ class BlockRunner:
             message = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
             return Outcome("FAILED", message, retryable=retryable, pending=buffer, flushed=flushed)
         finally:
-            try:
+            # A misbehaving generator must not mask the outcome.
+            with contextlib.suppress(Exception):
                 loop.run_until_complete(generator.aclose())
-            except (RuntimeError, Exception):  # noqa: BLE001 - a misbehaving generator must not mask the outcome
-                pass
 
     @staticmethod
     def _cancel(loop: asyncio.AbstractEventLoop, step: asyncio.Task[Any]) -> None:
         step.cancel()
-        try:
+        with contextlib.suppress(asyncio.CancelledError, Exception):  # its result is being thrown away
             loop.run_until_complete(step)
-        except (asyncio.CancelledError, StopAsyncIteration, Exception):  # noqa: BLE001 - it is being thrown away
-            pass

@@ -74,7 +74,7 @@ def count_into_run(
             error = CASE WHEN error = '' THEN %s ELSE error END, updated_at = %s
         WHERE id = %s
         RETURNING {", ".join(RUN_COUNTERS)}
-    """  # noqa: S608 - only table and column names are interpolated
+    """
     params = [steps, errors, cost, walltime, cputime, error, _when(now), _uuid(run_id)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -99,7 +99,7 @@ def insert_rows(model: type[Model], objects: Sequence[Model]) -> None:
                 setattr(obj, field.attname, field.get_default())
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    sql = f"INSERT INTO {model._meta.db_table} ({columns}) VALUES {', '.join([row] * len(objects))}"  # noqa: S608
+    sql = f"INSERT INTO {model._meta.db_table} ({columns}) VALUES {', '.join([row] * len(objects))}"
     params = [field.get_db_prep_save(getattr(obj, field.attname), connection) for obj in objects for field in fields]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -128,7 +128,7 @@ def queue_state(*, run_id: Any, node_ids: Sequence[str], pending_for: Sequence[s
         UNION ALL
         SELECT DISTINCT node_id, status, NULL FROM {table}
         WHERE graph_execution_id = %s AND node_id IN ({nodes}) AND status IN ('QUEUED', 'RUNNING')
-    """  # noqa: S608 - only table names and placeholders are interpolated
+    """
     run = _uuid(run_id)
     params = [run, *(_uuid(node_id) for node_id in pending_for), run, *(_uuid(node_id) for node_id in node_ids)]
     with connection.cursor() as cursor:
@@ -154,7 +154,7 @@ def end_node_execution(
     sql = f"""
         UPDATE {table} SET status = %s, ended_at = %s, stats = %s, lease_expires_at = NULL
         WHERE id = %s AND attempt = %s AND status = 'RUNNING'
-    """  # noqa: S608 - only table names are interpolated
+    """
     stats_field = NodeExecution._meta.get_field("stats")
     params = [status, _when(ended_at), stats_field.get_db_prep_save(stats, connection), _uuid(node_exec_id), attempt]
     with connection.cursor() as cursor:

@@ -23,7 +23,7 @@ from apps.graphs.models import Graph
 
 
 def _child_inputs(input_data: dict[str, Any]) -> dict[str, Any]:
-    """The sub-graph's inputs: the node's `inputs` default, overridden by values linked to the sub-graph's input pins."""
+    """The sub-graph's inputs: the node's `inputs`, overridden by values linked to the sub-graph's input pins."""
     schema = input_data.get("input_schema") or {}
     names = set(schema.get("properties", {})) if isinstance(schema, dict) else set()
     defaults = input_data.get("inputs") if isinstance(input_data.get("inputs"), dict) else {}

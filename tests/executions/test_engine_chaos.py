@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections import Counter
 from unittest import mock
@@ -28,7 +29,7 @@ def slow_chain(length: int) -> dict:
         else:
             nodes.append(node(STORE_VALUE, {"input": "start"} if index == 0 else {}))
     links = []
-    for a, b in zip(nodes, nodes[1:], strict=False):
+    for a, b in itertools.pairwise(nodes):
         source_pin = "output_message" if a["block_id"] == COUNTDOWN_TIMER else "output"
         sink_pin = "input_message" if b["block_id"] == COUNTDOWN_TIMER else "input"
         links.append(link(a, source_pin, b, sink_pin))

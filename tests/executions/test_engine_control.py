@@ -94,7 +94,8 @@ def test_a_transient_failure_is_retried_then_succeeds(auth_client: APIClient) ->
     created = create_graph(auth_client, graph([request, output], [link(request, "response", output, "value")]))
 
     run = execute(auth_client, created)
-    # The first attempt finds nobody listening and goes back to the queue; the server is up before the retry (1 s later).
+    # The first attempt finds nobody listening and goes back to the queue;
+    # the server is up before the retry (1 s later).
     deadline = time.monotonic() + 10
     while not NodeExecution.objects.filter(graph_execution_id=run["id"], attempt=1, status="QUEUED").exists():
         assert time.monotonic() < deadline

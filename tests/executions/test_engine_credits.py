@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 import time
@@ -28,7 +29,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 def calculators(count: int) -> dict:
     first = node(CALCULATOR, {"operation": "Add", "a": 1, "b": 1})
     chain = [first] + [node(CALCULATOR, {"operation": "Add", "b": 1}) for _ in range(count - 1)]
-    return graph(chain, [link(a, "result", b, "a") for a, b in zip(chain, chain[1:], strict=False)])
+    return graph(chain, [link(a, "result", b, "a") for a, b in itertools.pairwise(chain)])
 
 
 class Notifications:

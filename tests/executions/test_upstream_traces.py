@@ -49,7 +49,7 @@ def test_sample_graph_gives_upstreams_four_executions(auth_client: APIClient) ->
         ],
     )
 
-    created, details = run_to_end(auth_client, payload, {"input_1": "Hello", "input_2": "World"})
+    _created, details = run_to_end(auth_client, payload, {"input_1": "Hello", "input_2": "World"})
 
     assert details["status"] == "COMPLETED"
     by_block = {(e["block_id"], e["input_data"].get("name")): e for e in details["node_executions"]}
@@ -113,7 +113,7 @@ def test_static_link_back_fills_later_executions(auth_client: APIClient) -> None
     links = [link(store, "output", calculator, "a") for store in fours]
     links += [link(five, "output", relay, "input"), link(relay, "output", calculator, "b", is_static=True)]
 
-    created, details = run_to_end(auth_client, graph([*fours, five, relay, calculator], links))
+    _created, details = run_to_end(auth_client, graph([*fours, five, relay, calculator], links))
 
     assert details["status"] == "COMPLETED"
     assert len(details["node_executions"]) == 8
@@ -127,7 +127,7 @@ def test_step_through_items_fans_out_in_order(auth_client: APIClient) -> None:
     output = node(AGENT_OUTPUT, {"name": "seen"})
     payload = graph([items, sink, output], [link(items, "item", sink, "input"), link(sink, "output", output, "value")])
 
-    created, details = run_to_end(auth_client, payload)
+    _created, details = run_to_end(auth_client, payload)
 
     sinks = node_executions_of(details["id"], STORE_VALUE)
     assert [outputs_of(e) for e in sinks] == [{"output": [i]} for i in range(1, 6)]

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 from apps.accounts.models import User
 from apps.api_keys.models import APIKeyPermission
 from apps.api_keys.services import api_key_create
-from apps.executions.models import ExecutionStatus, GraphExecution
+from apps.executions.models import GraphExecution
 from tests.graph_builders import AGENT_INPUT, AGENT_OUTPUT, CALCULATOR, graph, link, node
 from tests.runs import create_graph, wait_for_run
 

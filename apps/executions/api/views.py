@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+
 from drf_spectacular.utils import OpenApiTypes, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
