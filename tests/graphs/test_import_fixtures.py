@@ -16,7 +16,8 @@ from tests.graph_builders import STORE_VALUE
 
 pytestmark = pytest.mark.django_db
 
-FIXTURES = BASE_DIR.parent / "shared" / "fixtures" / "autogpt-agents"
+# Exported agents from the AutoGPT repository (autogpt_platform/backend/agents), copied verbatim; see INVENTORY.md.
+FIXTURES = BASE_DIR / "tests" / "fixtures" / "autogpt-agents"
 AGENT_FILES = sorted(FIXTURES.glob("*.json"))
 
 
