@@ -117,7 +117,8 @@ def queue_state(*, run_id: Any, node_ids: Sequence[str], pending_for: Sequence[s
     """One round trip: the INCOMPLETE executions of `pending_for`, and which of `node_ids` are busy.
 
     Only which statuses a node has, not its rows: a node may have hundreds of
-    executions queued behind its running one.
+    executions queued behind its running one. (The busy rows repeat `node_id` in
+    the id column only so that both halves of the UNION have the same types.)
     """
     table = NodeExecution._meta.db_table
     nodes = ", ".join(["%s"] * len(node_ids))
@@ -126,7 +127,7 @@ def queue_state(*, run_id: Any, node_ids: Sequence[str], pending_for: Sequence[s
         SELECT node_id, status, id FROM {table}
         WHERE graph_execution_id = %s AND node_id IN ({pending_nodes}) AND status = 'INCOMPLETE'
         UNION ALL
-        SELECT DISTINCT node_id, status, NULL FROM {table}
+        SELECT DISTINCT node_id, status, node_id FROM {table}
         WHERE graph_execution_id = %s AND node_id IN ({nodes}) AND status IN ('QUEUED', 'RUNNING')
     """
     run = _uuid(run_id)
