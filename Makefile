@@ -18,7 +18,8 @@ $(STAMP): $(BIN)/python $(REQUIREMENTS)
 run: $(STAMP)
 	$(BIN)/python -m config.embedded run
 
-test: $(STAMP)
+# Lint and types first: they take seconds and fail the same way everywhere.
+test: $(STAMP) lint typecheck
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m config.embedded exec -- $(BIN)/pytest $(ARGS)
 
 lint: $(STAMP)

@@ -39,7 +39,7 @@ def user_for_access_token(raw_token: str) -> User:
 
 
 class BearerTokenAuthentication(JWTAuthentication):
-    def authenticate(self, request: Request) -> tuple[User, Any] | None:
+    def authenticate(self, request: Request) -> tuple[User, Any] | None:  # type: ignore[override]
         header = self.get_header(request)
         if header is None:
             return None

@@ -10,7 +10,7 @@ with a `BlockError` whose message becomes the node's `error` output.
 from __future__ import annotations
 
 import enum
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from apps.blocks.schema import BlockSchemaInput, BlockSchemaOutput, output_adapter, validation_messages
 
-BlockOutput = AsyncIterator[tuple[str, Any]]
+BlockOutput = AsyncGenerator[tuple[str, Any], None]
 
 
 class BlockType(enum.Enum):
@@ -147,7 +147,7 @@ class Block:
             raise BlockOutputError(f"Block produced an invalid output data: unknown output pin {pin!r}")
         if self.block_type is BlockType.STANDARD:
             try:
-                output_adapter(output_field.annotation).validate_python(value)
+                output_adapter(output_field.annotation or Any).validate_python(value)  # type: ignore[arg-type]
             except ValidationError as error:
                 raise BlockOutputError(
                     f"Block produced an invalid output data: {pin}: {error.errors()[0]['msg']}"

@@ -10,7 +10,7 @@ from apps.executions.models import FINAL_STATUSES, GraphExecution, NodeExecution
 from apps.executions.services import execution_stop
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ReadOnlyAdmin(admin.ModelAdmin):
     """Runs change only through the engine: staff read them and may stop them."""
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -20,12 +20,11 @@ class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return False
 
 
-class NodeExecutionInline(admin.TabularInline):  # type: ignore[type-arg]
+class NodeExecutionInline(admin.TabularInline):
     model = NodeExecution
     extra = 0
     can_delete = False
-    fields = ["id", "node", "status", "attempt", "queued_at", "started_at", "ended_at", "stats"]
-    readonly_fields = fields
+    fields = readonly_fields = ("id", "node", "status", "attempt", "queued_at", "started_at", "ended_at", "stats")
     ordering = ["added_at"]
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:

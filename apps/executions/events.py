@@ -122,10 +122,10 @@ def _run_script(items: list[tuple[str, str, list[str]]], metrics: dict[str, floa
     global _script_sha
     client = get_redis()
     if _script_sha is None and items:
-        _script_sha = client.script_load(_PUBLISH_WITH_SEQ)
+        _script_sha = str(client.script_load(_PUBLISH_WITH_SEQ))
     pipeline = client.pipeline(transaction=False)
     for run_id, payload, channels in items:
-        pipeline.evalsha(_script_sha, 1, seq_key(run_id), SEQ_TTL_SECONDS, payload, *channels)
+        pipeline.evalsha(str(_script_sha), 1, seq_key(run_id), SEQ_TTL_SECONDS, payload, *channels)
     for name, amount in metrics.items():
         pipeline.hincrbyfloat(METRICS_KEY, name, amount)
     try:

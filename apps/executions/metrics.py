@@ -42,7 +42,7 @@ class EngineCollector(Collector):
             raw = get_redis(socket_timeout=1.0).hgetall(METRICS_KEY)
         except (RedisError, OSError):
             return
-        values = {key.decode(): float(value) for key, value in raw.items()}
+        values = {(key.decode() if isinstance(key, bytes) else key): float(value) for key, value in raw.items()}
         finished = CounterMetricFamily(
             "agpt_node_executions_finished", "Node executions that ended, by status", labels=["status"]
         )

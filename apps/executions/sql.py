@@ -22,7 +22,7 @@ from apps.executions.models import GraphExecution, NodeExecution
 
 
 def _uuid(value: Any) -> Any:
-    return NodeExecution._meta.pk.get_db_prep_value(value, connection)  # type: ignore[union-attr]
+    return NodeExecution._meta.get_field("id").get_db_prep_value(value, connection)
 
 
 def _when(value: datetime) -> Any:
@@ -97,7 +97,7 @@ def insert_rows(model: type[Model], objects: Sequence[Model]) -> None:
         for field in fields:
             if getattr(obj, field.attname) is None and field.has_default():
                 setattr(obj, field.attname, field.get_default())
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    columns = ", ".join(connection.ops.quote_name(str(field.column)) for field in fields)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     sql = f"INSERT INTO {model._meta.db_table} ({columns}) VALUES {', '.join([row] * len(objects))}"
     params = [field.get_db_prep_save(getattr(obj, field.attname), connection) for obj in objects for field in fields]

@@ -26,7 +26,8 @@ def _child_inputs(input_data: dict[str, Any]) -> dict[str, Any]:
     """The sub-graph's inputs: the node's `inputs`, overridden by values linked to the sub-graph's input pins."""
     schema = input_data.get("input_schema") or {}
     names = set(schema.get("properties", {})) if isinstance(schema, dict) else set()
-    defaults = input_data.get("inputs") if isinstance(input_data.get("inputs"), dict) else {}
+    given = input_data.get("inputs")
+    defaults: dict[str, Any] = given if isinstance(given, dict) else {}
     return {**defaults, **{name: value for name, value in input_data.items() if name in names}}
 
 
@@ -40,7 +41,7 @@ def subgraph_start(job: Job) -> None:
             .filter(
                 user_id=job.run.user_id,
                 graph_id=uuid.UUID(str(data.get("graph_id"))),
-                version=data.get("graph_version"),
+                version=int(data.get("graph_version") or 0),
             )
             .first()
         )
@@ -64,7 +65,7 @@ def subgraph_start(job: Job) -> None:
 def subgraph_resume(*, node_exec_id: str) -> list[NodeExecution]:
     """Finishes a waiting Agent node from its ended child run; returns the executions to send on."""
     row = NodeExecution.objects.filter(pk=node_exec_id, status=S.RUNNING).first()
-    child = GraphExecution.objects.filter(parent_node_execution_id=node_exec_id).first()
+    child = GraphExecution.objects.filter(parent_node_execution_id=uuid.UUID(node_exec_id)).first()
     if row is None or child is None or child.status not in (S.COMPLETED, S.FAILED, S.TERMINATED):
         return []
     meta = run_meta(str(row.graph_execution_id))

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 import structlog
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from apps.executions.dispatch import send_node_executions
@@ -25,7 +25,7 @@ logger = structlog.get_logger(__name__)
 BATCH = 500
 
 
-def _heads_of_line(queryset):  # type: ignore[no-untyped-def]
+def _heads_of_line(queryset: QuerySet[NodeExecution]) -> QuerySet[NodeExecution]:
     blockers = NodeExecution.objects.filter(
         graph_execution_id=OuterRef("graph_execution_id"), node_id=OuterRef("node_id")
     ).filter(Q(status=S.RUNNING) | Q(status=S.QUEUED, added_at__lt=OuterRef("added_at")))

@@ -4,11 +4,11 @@ import uuid
 
 from drf_spectacular.utils import OpenApiTypes, extend_schema
 from rest_framework import serializers
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.api_keys.models import APIKeyPermission
 from apps.blocks.api import views as blocks_views
+from apps.core.api.types import AuthenticatedRequest
 from apps.core.api.validation import validate_body
 from apps.core.ratelimit import ApiKeyRateLimit, ExecuteRateLimit
 from apps.executions import selectors as execution_selectors
@@ -32,7 +32,7 @@ class MeApi(ExternalApiView):
         timezone = serializers.CharField()
 
     @extend_schema(responses=ExternalMeOutput)
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         return Response(self.ExternalMeOutput(request.user).data)
 
 
@@ -49,7 +49,7 @@ class GraphListApi(ExternalApiView):
     required_permission = APIKeyPermission.READ_GRAPH
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         graphs = graph_selectors.graphs_list_active(user=request.user)
         return Response([graph_meta_json(graph, GraphSpec.from_model_nodes(graph)) for graph in graphs])
 
@@ -62,7 +62,7 @@ class GraphExecuteApi(ExternalApiView):
         node_input = serializers.DictField(required=False, default=dict)
 
     @extend_schema(request=ExternalExecuteInput, parameters=[IDEMPOTENCY_KEY], responses={200: OpenApiTypes.OBJECT})
-    def post(self, request: Request, graph_id: uuid.UUID, version: int) -> Response:
+    def post(self, request: AuthenticatedRequest, graph_id: uuid.UUID, version: int) -> Response:
         data = validate_body(self.ExternalExecuteInput, request)
         graph = graph_selectors.graph_get_for_user(user=request.user, graph_id=graph_id, version=version)
         run = execution_services.execution_start(
@@ -75,7 +75,7 @@ class GraphExecutionApi(ExternalApiView):
     required_permission = APIKeyPermission.READ_GRAPH
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
-    def get(self, request: Request, graph_id: uuid.UUID, run_id: uuid.UUID) -> Response:
+    def get(self, request: AuthenticatedRequest, graph_id: uuid.UUID, run_id: uuid.UUID) -> Response:
         run = execution_selectors.run_get_for_user(user=request.user, run_id=run_id, graph_id=graph_id)
         return Response(graph_execution_json(run))
 
@@ -84,7 +84,7 @@ class GraphExecutionResultsApi(ExternalApiView):
     required_permission = APIKeyPermission.READ_GRAPH
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
-    def get(self, request: Request, graph_id: uuid.UUID, run_id: uuid.UUID) -> Response:
+    def get(self, request: AuthenticatedRequest, graph_id: uuid.UUID, run_id: uuid.UUID) -> Response:
         run = execution_selectors.run_get_for_user(user=request.user, run_id=run_id, graph_id=graph_id)
         nodes = []
         for item in execution_selectors.node_executions_for_run(run_id=run.id):

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from apps.graphs.models import Graph, Link, Node
 
 
-class ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]
+class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
@@ -21,19 +21,17 @@ class ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]
 
 class NodeInline(ReadOnlyInline):
     model = Node
-    fields = ["id", "block_id", "input_default", "metadata"]
-    readonly_fields = fields
+    fields = readonly_fields = ("id", "block_id", "input_default", "metadata")
 
 
 class LinkInline(ReadOnlyInline):
     model = Link
     fk_name = "graph"
-    fields = ["source", "source_name", "sink", "sink_name", "is_static"]
-    readonly_fields = fields
+    fields = readonly_fields = ("source", "source_name", "sink", "sink_name", "is_static")
 
 
 @admin.register(Graph)
-class GraphAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class GraphAdmin(admin.ModelAdmin):
     """Graph versions are immutable: readable here, changed only through the API by their owner."""
 
     list_display = ["name", "graph_id", "version", "is_active", "user", "created_at"]

@@ -99,8 +99,8 @@ def merge_execution_input(data: dict[str, Any]) -> dict[str, Any]:
         items = list(existing) if isinstance(existing, list) else []
         needed = max(parts) + 1
         items.extend([""] * (needed - len(items)))
-        for index, value in parts.items():
-            items[index] = value
+        for position, value in parts.items():
+            items[position] = value
         merged[name] = items
     for key, value in data.items():
         if DICT_SPLIT in key:

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from apps.accounts import services
 from apps.accounts.api.serializers import RefreshInput, TokenPairOutput, UserOutput
+from apps.core.api.types import AuthenticatedRequest
 from apps.core.api.validation import validate_body
 from apps.core.exceptions import ApplicationError
 from apps.core.ratelimit import AuthRateLimit
@@ -68,7 +69,7 @@ class TokenRefreshApi(PublicAuthApi):
 
 class LogoutApi(APIView):
     @extend_schema(request=RefreshInput, responses={204: None})
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         data = validate_body(RefreshInput, request)
         services.tokens_revoke(refresh=data["refresh"], user=request.user)
         return Response(status=204)
@@ -76,7 +77,7 @@ class LogoutApi(APIView):
 
 class CurrentUserApi(APIView):
     @extend_schema(request=None, responses=UserOutput)
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         # Upstream get-or-creates from the token; our tokens name existing users.
         return Response(UserOutput(request.user).data)
 
@@ -86,11 +87,11 @@ class TimezoneApi(APIView):
         timezone = serializers.CharField(max_length=64)
 
     @extend_schema(responses=TimezoneSerializer)
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         return Response({"timezone": request.user.timezone})
 
     @extend_schema(request=TimezoneSerializer, responses=TimezoneSerializer)
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         data = validate_body(self.TimezoneSerializer, request)
         user = services.user_set_timezone(user=request.user, timezone=data["timezone"])
         return Response({"timezone": user.timezone})

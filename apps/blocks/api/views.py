@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiTypes, extend_schema
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -10,18 +9,19 @@ from apps.blocks.base import BlockError, BlockInputError
 from apps.blocks.selectors import block_get, blocks_catalog_json
 from apps.blocks.services import block_execute_inline
 from apps.core.api.errors import RequestValidationError
+from apps.core.api.types import AuthenticatedRequest
 from apps.core.exceptions import ApplicationError
 
 
 class BlockListApi(APIView):
     @extend_schema(responses={200: OpenApiTypes.ANY})
-    def get(self, request: Request) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest) -> HttpResponse:
         return HttpResponse(blocks_catalog_json(), content_type="application/json")
 
 
 class BlockExecuteApi(APIView):
     @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT})
-    def post(self, request: Request, block_id: str) -> Response:
+    def post(self, request: AuthenticatedRequest, block_id: str) -> Response:
         block = block_get(block_id=block_id)
         if not isinstance(request.data, dict):
             raise RequestValidationError({"body": ["Expected a JSON object of block inputs."]}, location="body")

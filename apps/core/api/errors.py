@@ -102,7 +102,7 @@ def _render(exc: Exception, request: HttpRequest | None) -> tuple[int, dict[str,
         challenge = getattr(exc, "auth_header", None) or "Bearer"
         return 401, error_body(code="UNAUTHENTICATED", message=str(exc.detail)), {"WWW-Authenticate": challenge}
     if isinstance(exc, drf.Throttled):
-        headers = {"Retry-After": str(int(exc.wait or 1))}
+        headers = {"Retry-After": str(int(getattr(exc, "wait", None) or 1))}
         return 429, error_body(code="RATE_LIMITED", message=RATE_LIMITED_MESSAGE, hint="Wait and retry."), headers
     if isinstance(exc, (drf.PermissionDenied, DjangoPermissionDenied)):
         message = str(getattr(exc, "detail", "") or exc) or "You do not have permission to perform this action."

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.permissions import IsAdmin
+from apps.core.api.types import AuthenticatedRequest
 from apps.core.api.validation import validate_body, validate_query
 from apps.credits import selectors, services
 from apps.credits.api.serializers import UserTransactionOutput
@@ -18,7 +18,7 @@ class CreditsApi(APIView):
         credits = serializers.IntegerField()
 
     @extend_schema(responses=CreditsOutput)
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         return Response({"credits": selectors.credits_get_balance(user_id=str(request.user.pk))})
 
 
@@ -33,7 +33,7 @@ class TransactionHistoryApi(APIView):
         next_transaction_time = serializers.DateTimeField(allow_null=True)
 
     @extend_schema(parameters=[HistoryQuery], responses=HistoryOutput)
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         query = validate_query(self.HistoryQuery, request)
         history = selectors.credits_transaction_history(
             user_id=str(request.user.pk),
@@ -57,7 +57,7 @@ class AdminAddCreditsApi(APIView):
         transaction_key = serializers.CharField()
 
     @extend_schema(request=AddCreditsInput, responses=AddCreditsOutput)
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         data = validate_body(self.AddCreditsInput, request)
         posting = services.credits_admin_add(
             admin_id=str(request.user.pk), user_id=data["user_id"], amount=data["amount"], comments=data["comments"]
@@ -88,7 +88,7 @@ class AdminUsersHistoryApi(APIView):
         )
 
     @extend_schema(parameters=[UsersHistoryQuery], responses=UsersHistoryOutput)
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         query = validate_query(self.UsersHistoryQuery, request)
         result = selectors.credits_admin_history(
             search=query.get("search"),

@@ -4,11 +4,11 @@ import uuid
 
 from drf_spectacular.utils import OpenApiTypes, extend_schema
 from rest_framework import serializers
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.api.pagination import PageQuery, paginate
+from apps.core.api.types import AuthenticatedRequest
 from apps.core.api.validation import validate_body, validate_query
 from apps.core.ratelimit import ExecuteRateLimit, UserRateLimit
 from apps.executions import selectors, services
@@ -26,7 +26,7 @@ class GraphExecuteApi(APIView):
     throttle_classes = [UserRateLimit, ExecuteRateLimit]
 
     @extend_schema(request=ExecuteInput, parameters=[IDEMPOTENCY_KEY], responses={200: OpenApiTypes.OBJECT})
-    def post(self, request: Request, graph_id: uuid.UUID, version: int) -> Response:
+    def post(self, request: AuthenticatedRequest, graph_id: uuid.UUID, version: int) -> Response:
         data = validate_body(ExecuteInput, request)
         graph = graph_get_for_user(user=request.user, graph_id=graph_id, version=version)
         run = services.execution_start(
@@ -41,21 +41,21 @@ class GraphExecuteApi(APIView):
 
 class ExecutionStopApi(APIView):
     @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT})
-    def post(self, request: Request, graph_id: uuid.UUID, run_id: uuid.UUID) -> Response:
+    def post(self, request: AuthenticatedRequest, graph_id: uuid.UUID, run_id: uuid.UUID) -> Response:
         run = selectors.run_get_for_user(user=request.user, run_id=run_id, graph_id=graph_id)
         return Response(graph_execution_json(services.execution_stop(run=run)))
 
 
 class ExecutionListApi(APIView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         runs = selectors.runs_for_user(user=request.user)[:250]
         return Response([graph_execution_json(run) for run in runs])
 
 
 class GraphExecutionListApi(APIView):
     @extend_schema(parameters=[PageQuery], responses={200: OpenApiTypes.OBJECT})
-    def get(self, request: Request, graph_id: uuid.UUID) -> Response:
+    def get(self, request: AuthenticatedRequest, graph_id: uuid.UUID) -> Response:
         query = validate_query(PageQuery, request)
         runs = selectors.runs_for_user(user=request.user).filter(graph_public_id=graph_id)
         return Response(paginate(runs, key="executions", render=graph_execution_json, **query))
@@ -63,7 +63,7 @@ class GraphExecutionListApi(APIView):
 
 class GraphExecutionDetailApi(APIView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
-    def get(self, request: Request, graph_id: uuid.UUID, run_id: uuid.UUID) -> Response:
+    def get(self, request: AuthenticatedRequest, graph_id: uuid.UUID, run_id: uuid.UUID) -> Response:
         run = selectors.run_get_for_user(user=request.user, run_id=run_id, graph_id=graph_id)
         body = graph_execution_json(run, outputs=selectors.run_outputs(run_id=run.id))
         body["node_executions"] = [
@@ -74,6 +74,6 @@ class GraphExecutionDetailApi(APIView):
 
 class ExecutionDeleteApi(APIView):
     @extend_schema(responses={204: None})
-    def delete(self, request: Request, run_id: uuid.UUID) -> Response:
+    def delete(self, request: AuthenticatedRequest, run_id: uuid.UUID) -> Response:
         services.execution_delete(run=selectors.run_get_for_user(user=request.user, run_id=run_id))
         return Response(status=204)

@@ -65,7 +65,10 @@ class GraphInput(GraphBodyInput):
 
 class CreateGraphInput(serializers.Serializer):
     graph = GraphInput()
-    source = serializers.ChoiceField(choices=["builder", "upload"], required=False, allow_null=True)
+    # A field named like `Field.source`: DRF's metaclass takes it out of the class, mypy cannot know.
+    source = serializers.ChoiceField(  # type: ignore[assignment]
+        choices=["builder", "upload"], required=False, allow_null=True
+    )
 
 
 class SetActiveVersionInput(serializers.Serializer):
