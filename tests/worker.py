@@ -17,7 +17,7 @@ from config.env import BASE_DIR, env
 from tests.processes import stop_group, wait_until
 
 
-def test_database_url() -> str:
+def database_url_for_workers() -> str:
     settings = connection.settings_dict
     if connection.vendor == "sqlite":
         return f"sqlite:///{settings['NAME']}"
@@ -40,7 +40,7 @@ class Worker:
     def start(self) -> Worker:
         child_env = dict(env.ENVIRON)
         child_env.update(
-            DATABASE_URL=test_database_url(),
+            DATABASE_URL=database_url_for_workers(),
             DJANGO_SETTINGS_MODULE="config.settings.test",
             PYTHONUNBUFFERED="1",
             **self.extra_env,

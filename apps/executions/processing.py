@@ -19,6 +19,7 @@ import structlog
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 from apps.blocks.base import BlockType
 from apps.core.jsonsafe import json_safe
@@ -34,7 +35,7 @@ from apps.executions.metrics import count_finished
 from apps.executions.models import ExecutionStatus as S
 from apps.executions.models import GraphExecution, NodeExecution, NodeExecutionOutput
 from apps.executions.propagation import Propagation, propagate_outputs
-from apps.executions.runner import BlockRunner, Outcome, Output
+from apps.executions.runner import BlockRunner, EngineError, Outcome, Output
 from apps.executions.serialization import graph_execution_json, node_execution_json
 from apps.executions.status import transition
 
@@ -329,7 +330,12 @@ def _send_later(row: NodeExecution, delay: float) -> None:
 
 
 def _should_cancel(job: Job) -> bool:
-    return bool(get_redis().exists(cancel_key(job.run_id)))
+    """The run's cancel flag. Redis being away cancels nothing: a stop is also in the database,
+    and the execution's end checks it."""
+    try:
+        return bool(get_redis().exists(cancel_key(job.run_id)))
+    except (RedisError, OSError):
+        return False
 
 
 def _housekeeping(job: Job) -> None:
@@ -396,6 +402,8 @@ def execute_claimed(row: NodeExecution, *, may_claim_next: bool) -> Step:
     except LostExecutionError:
         logger.warning("node_execution_lost", node_exec_id=str(row.pk))
         return Step()
+    except EngineError:
+        raise  # the lease brings the execution back once the database or Redis is
     except Exception:
         # A bug, not a block failure: fail this execution rather than retry it forever.
         # (If the database itself is down this raises again, and the lease brings the execution back.)

@@ -32,6 +32,13 @@ def event_loop() -> asyncio.AbstractEventLoop:
     return _loop
 
 
+class EngineError(Exception):
+    """The engine (database, Redis) failed while a block ran: not the block's failure, so it is not the node's.
+
+    It propagates out of the task; the execution's lease then brings it back.
+    """
+
+
 @dataclass
 class Outcome:
     """How a block execution ended. `pending` holds outputs not flushed yet."""
@@ -82,7 +89,7 @@ class BlockRunner:
                     if step.done():
                         break
                     if buffer:
-                        self.flush(buffer)
+                        self._engine(self.flush, buffer)
                         flushed, buffer = flushed + len(buffer), []
                     if time.monotonic() >= deadline:
                         self._cancel(loop, step)
@@ -91,17 +98,19 @@ class BlockRunner:
                             f"Block {self.block.name} exceeded its time limit of {self.time_limit:g} seconds",
                             flushed=flushed,
                         )
-                    if self.should_cancel():
+                    if self._engine(self.should_cancel):
                         self._cancel(loop, step)
                         return Outcome("TERMINATED", "Execution was stopped", pending=buffer, flushed=flushed)
-                    self.housekeeping()
+                    self._engine(self.housekeeping)
                 try:
                     buffer.append(step.result())
                 except StopAsyncIteration:
                     return Outcome("COMPLETED", pending=buffer, flushed=flushed)
                 if len(buffer) >= self.batch_size:
-                    self.flush(buffer)
+                    self._engine(self.flush, buffer)
                     flushed, buffer = flushed + len(buffer), []
+        except EngineError:
+            raise
         except BlockError as error:
             return Outcome("FAILED", str(error) or type(error).__name__, pending=buffer, flushed=flushed)
         except Exception as error:  # noqa: BLE001 - only a block's declared transient errors get here
@@ -113,6 +122,14 @@ class BlockRunner:
             # A misbehaving generator must not mask the outcome.
             with contextlib.suppress(Exception):
                 loop.run_until_complete(generator.aclose())
+
+    @staticmethod
+    def _engine(callback: Callable[..., Any], *args: Any) -> Any:
+        """Runs one of the engine's callbacks: its failures are the engine's, never the block's."""
+        try:
+            return callback(*args)
+        except Exception as error:
+            raise EngineError(str(error)) from error
 
     @staticmethod
     def _cancel(loop: asyncio.AbstractEventLoop, step: asyncio.Task[Any]) -> None:
