@@ -1,0 +1,71 @@
+"""Two things ASGI cannot express, asked of daphne's websocket protocol directly.
+
+1. Backpressure. Daphne's `send` never waits: it writes into Twisted's transport,
+   whose buffer grows without limit for a client that does not read. Twisted's
+   own flow control (a push producer registered on the transport) tells us when
+   that buffer passes its 64 KiB mark and when it drains, so a socket's outbox
+   stops sending and fills up instead, and its bound applies.
+2. Close reasons. Daphne drops the `reason` of `websocket.close`; upstream's
+   clients are told why (`"Missing authentication token"`), so the close frame is
+   sent with it.
+
+Under any other server (and Channels' test communicator) both fall back to
+plain ASGI: no gate, and a close without reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from typing import Any
+
+from daphne.ws_protocol import WebSocketProtocol
+from twisted.internet.interfaces import IPushProducer
+from zope.interface import implementer
+
+
+@implementer(IPushProducer)
+class TransportGate:
+    """Open while the transport's buffer is below its mark (a Twisted push producer)."""
+
+    def __init__(self) -> None:
+        self._open = asyncio.Event()
+        self._open.set()
+
+    async def wait(self) -> None:
+        await self._open.wait()
+
+    # Twisted's IPushProducer.
+    def pauseProducing(self) -> None:
+        self._open.clear()
+
+    def resumeProducing(self) -> None:
+        self._open.set()
+
+    def stopProducing(self) -> None:
+        # The connection is gone: the consumer stops on its own.
+        self._open.set()
+
+
+class DaphneLink:
+    def __init__(self, protocol: Any) -> None:
+        self._protocol = protocol
+
+    @classmethod
+    def for_send(cls, send: Any) -> DaphneLink | None:
+        """The link behind an ASGI `send` callable, if daphne made it (`partial(server.handle_reply, protocol)`)."""
+        if not isinstance(send, functools.partial) or not send.args:
+            return None
+        protocol = send.args[0]
+        return cls(protocol) if isinstance(protocol, WebSocketProtocol) else None
+
+    def gate(self) -> TransportGate | None:
+        gate = TransportGate()
+        try:
+            self._protocol.registerProducer(gate, True)
+        except (RuntimeError, AttributeError):
+            return None
+        return gate
+
+    def close(self, *, code: int, reason: str) -> None:
+        self._protocol.sendClose(code=code, reason=reason)
