@@ -66,21 +66,26 @@ class ExecutionEventsConsumer(AsyncWebsocketConsumer):
         self.outbox.start()
         metrics.websockets_open.inc()
         try:
-            await get_fanout().join(user_channel(self.user_id), self)
+            await self.join(user_channel(self.user_id))
         except StreamUnavailable:
             logger.warning("realtime_notifications_unavailable", user_id=self.user_id)
 
     async def disconnect(self, code: int) -> None:
         if self.user_id is None:
             return
-        fanout = get_fanout()
         for channel in [user_channel(self.user_id), *self.subscriptions]:
-            await fanout.leave(channel, self)
+            await self.leave(channel)
         await self.outbox.close()
         metrics.websockets_open.dec()
         self.user_id = None
 
-    # --- from the fan-out (a `Sink`) -------------------------------------------------
+    # --- the fan-out (this consumer is its `Sink`) ------------------------------------
+
+    async def join(self, channel: str) -> None:
+        await get_fanout().join(channel, self)
+
+    async def leave(self, channel: str) -> None:
+        await get_fanout().leave(channel, self)
 
     def deliver(self, channel: str, payload: str) -> None:
         target = self.subscriptions.get(channel)
@@ -162,7 +167,7 @@ class ExecutionEventsConsumer(AsyncWebsocketConsumer):
         slot = self.outbox.reserve()
         self.subscriptions[target.channel] = target
         try:
-            await get_fanout().join(target.channel, self)
+            await self.join(target.channel)
         except StreamUnavailable:
             del self.subscriptions[target.channel]
             slot.fill(_error("Events are unavailable at the moment: retry later", "UNAVAILABLE"))
@@ -178,7 +183,7 @@ class ExecutionEventsConsumer(AsyncWebsocketConsumer):
         run_id = protocol.SubscribeGraphExecution.model_validate(message.data).graph_exec_id
         target = self.subscriptions.pop(run_target(self.user_id, run_id).channel, None)
         if target is not None:
-            await get_fanout().leave(target.channel, self)
+            await self.leave(target.channel)
         key = target.key if target is not None else None
         self.outbox.reply(protocol.envelope(WSMethod.UNSUBSCRIBE, success=True, channel=key))
 

@@ -9,6 +9,7 @@ field present, in upstream's order (method, data, success, channel, error).
 from __future__ import annotations
 
 import enum
+import functools
 import json
 from typing import Any
 
@@ -86,14 +87,15 @@ def graph_execs_channel_key(user_id: str, graph_id: str) -> str:
     return f"{user_id}|graph#{graph_id}|executions"
 
 
+# Every socket on a channel gets the same frame: made once, looked up by the others
+# (the payload is one string object, whose hash Python keeps).
+@functools.lru_cache(maxsize=32)
 def event_frame(payload: str, channel: str | None) -> str:
     """The wire message for an event published by the engine as `{"method": ..., "data": {...}}`.
 
-    The engine's JSON is spliced rather than parsed and dumped again: an event is
-    framed once per socket, and its data may be large.
+    The engine's JSON is spliced rather than parsed and dumped again: its data may be large.
     """
-    suffix = f',"success":null,"channel":{json.dumps(channel)},"error":null}}'
     if payload.startswith('{"method":"') and payload.endswith("}"):
-        return payload[:-1] + suffix
+        return f'{payload[:-1]},"success":null,"channel":{json.dumps(channel)},"error":null}}'
     message = json.loads(payload)
     return envelope(message["method"], data=message.get("data"), channel=channel)
