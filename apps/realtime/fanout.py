@@ -10,8 +10,8 @@ behind this choice over the channel layers.
 
 `join()` returns once Redis has confirmed the subscription, so every event
 published after a subscribe is acknowledged reaches the socket. After the
-connection drops, the fan-out reconnects, subscribes again and tells every
-sink that events may have been lost meanwhile.
+connection drops, the fan-out reconnects, subscribes again and, once Redis
+confirms, tells every sink that events may have been lost meanwhile.
 """
 
 from __future__ import annotations
@@ -58,6 +58,8 @@ class Fanout:
         self._sinks: dict[str, set[Sink]] = {}
         self._subscribed: set[str] = set()
         self._confirmations: dict[str, asyncio.Future[None]] = {}
+        # Channels subscribed again after the connection dropped: their sinks are told once Redis confirms.
+        self._interrupted: set[str] = set()
         self._lock = asyncio.Lock()
         self._pubsub: PubSub | None = None
         self._task: asyncio.Task[None] | None = None
@@ -147,13 +149,11 @@ class Fanout:
             for channel in channels:
                 if channel not in self._confirmations:
                     self._confirmations[channel] = loop.create_future()
+            if reconnecting:
+                self._interrupted = set(channels)
+                logger.info("realtime_fanout_reconnected", channels=len(channels))
             await pubsub.subscribe(*channels)
             self._pubsub = pubsub
-        if reconnecting:
-            logger.info("realtime_fanout_reconnected", channels=len(channels))
-            for channel in channels:
-                for sink in tuple(self._sinks.get(channel, ())):
-                    sink.interrupted(channel)
         return True
 
     async def _read(self, pubsub: PubSub) -> None:
@@ -188,6 +188,10 @@ class Fanout:
             confirmation = self._confirmations.pop(channel, None)
             if confirmation is not None and not confirmation.done():
                 confirmation.set_result(None)
+            if channel in self._interrupted:
+                self._interrupted.discard(channel)
+                for sink in tuple(self._sinks.get(channel, ())):
+                    sink.interrupted(channel)
 
     async def _sweep(self, pubsub: PubSub) -> None:
         async with self._lock:

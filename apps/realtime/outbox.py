@@ -25,6 +25,19 @@ logger = structlog.get_logger(__name__)
 
 EVENTS_DROPPED = "EVENTS_DROPPED"
 EVENTS_DROPPED_TEXT = "Events were dropped because this connection is too slow: re-read the run over REST."
+EVENTS_LOST_TEXT = "Events may have been lost while the server reconnected to Redis: re-read the run over REST."
+EVENT_TOO_LARGE_TEXT = "An event was too large to send: re-read the run over REST."
+
+
+# Daphne's (autobahn's) limit on a message, both ways, unless started with another
+# `--websocket_max_message_size`; a larger one is refused and would end the socket's sending.
+MAX_FRAME_BYTES = 1024 * 1024
+
+
+def _too_large(text: str) -> bool:
+    if len(text) * 4 <= MAX_FRAME_BYTES:
+        return False
+    return len(text) > MAX_FRAME_BYTES or len(text.encode()) > MAX_FRAME_BYTES
 
 
 class WritableGate(Protocol):
@@ -54,6 +67,7 @@ class _Gap:
     channel: str | None
     graph_exec_id: str | None
     graph_id: str | None
+    text: str = EVENTS_DROPPED_TEXT
     last_seq: int | None = None
     dropped: int = 0
 
@@ -113,15 +127,23 @@ class Outbox:
         return slot
 
     def event(self, payload: str, *, channel: str | None) -> None:
+        text = protocol.event_frame(payload, channel)
+        if _too_large(text):
+            # Daphne refuses to send it (and the engine's truncation is best effort): a gap like any other.
+            self._record_gap(payload, channel, text=EVENT_TOO_LARGE_TEXT)
+            self._mark_gap(len(self._queue))
+            logger.info("realtime_event_too_large", channel=channel, characters=len(text))
+            return
         if self._events >= self._max_events:
             self._drop_events(channel=channel)
-        self._queue.append(_Message(text=protocol.event_frame(payload, channel), payload=payload, channel=channel))
+        self._queue.append(_Message(text=text, payload=payload, channel=channel))
         self._events += 1
         self._wake.set()
 
     def interrupted(self, *, channel: str | None, graph_exec_id: str | None, graph_id: str | None) -> None:
         """Events may have been lost upstream of us: tell the client, as for a drop."""
-        self._gaps.setdefault((channel, graph_exec_id or graph_id), _Gap(channel, graph_exec_id, graph_id))
+        key = (channel, graph_exec_id or graph_id)
+        self._gaps.setdefault(key, _Gap(channel, graph_exec_id, graph_id, text=EVENTS_LOST_TEXT))
         self._mark_gap(len(self._queue))
 
     def _put(self, message: _Message) -> None:
@@ -140,7 +162,7 @@ class Outbox:
             if isinstance(item, _Message) and item.droppable:
                 if first_dropped is None:
                     first_dropped = len(kept)
-                self._record_gap(item)
+                self._record_gap(item.payload or "{}", item.channel)
             else:
                 kept.append(item)
         self._queue = kept
@@ -149,11 +171,11 @@ class Outbox:
             self._mark_gap(first_dropped)
         logger.info("realtime_events_dropped", channel=channel, runs=len(self._gaps))
 
-    def _record_gap(self, item: _Message) -> None:
-        data: dict[str, Any] = json.loads(item.payload or "{}").get("data") or {}
+    def _record_gap(self, payload: str, channel: str | None, *, text: str = EVENTS_DROPPED_TEXT) -> None:
+        data: dict[str, Any] = json.loads(payload).get("data") or {}
         graph_exec_id = data.get("graph_exec_id") or data.get("id")
         gap = self._gaps.setdefault(
-            (item.channel, graph_exec_id), _Gap(item.channel, graph_exec_id, data.get("graph_id"))
+            (channel, graph_exec_id), _Gap(channel, graph_exec_id, data.get("graph_id"), text=text)
         )
         gap.dropped += 1
         seq = data.get("seq")
@@ -169,7 +191,7 @@ class Outbox:
         gaps, self._gaps = self._gaps, {}
         return [
             protocol.error(
-                EVENTS_DROPPED_TEXT,
+                gap.text,
                 channel=gap.channel,
                 data={
                     "code": EVENTS_DROPPED,
@@ -195,11 +217,17 @@ class Outbox:
             item = self._queue.popleft()
             if isinstance(item, _GapMarker):
                 for notice in self._gap_notices():
-                    await self._send(notice)
+                    await self._send_one(notice)
                 continue
             if item.droppable:
                 self._events -= 1
             else:
                 self._others -= 1
             assert item.text is not None
-            await self._send(item.text)
+            await self._send_one(item.text)
+
+    async def _send_one(self, text: str) -> None:
+        try:
+            await self._send(text)
+        except Exception:  # a message the server will not send must not silence the socket
+            logger.exception("realtime_send_failed", characters=len(text))

@@ -4,7 +4,9 @@
    whose buffer grows without limit for a client that does not read. Twisted's
    own flow control (a push producer registered on the transport) tells us when
    that buffer passes its 64 KiB mark and when it drains, so a socket's outbox
-   stops sending and fills up instead, and its bound applies.
+   stops sending and fills up instead, and its bound applies. The transport's
+   producer is still the HTTP channel the socket was upgraded from; ours takes
+   its place and passes every call on to it, so it keeps doing what it did.
 2. Close reasons. Daphne drops the `reason` of `websocket.close`; upstream's
    clients are told why (`"Missing authentication token"`), so the close frame is
    sent with it.
@@ -39,23 +41,34 @@ def plain_autobahn_debug_lines() -> None:
 class TransportGate:
     """Open while the transport's buffer is below its mark (a Twisted push producer)."""
 
-    def __init__(self) -> None:
+    def __init__(self, previous: Any = None) -> None:
         self._open = asyncio.Event()
         self._open.set()
+        self._previous = previous
 
     async def wait(self) -> None:
         await self._open.wait()
 
+    @property
+    def is_open(self) -> bool:
+        return self._open.is_set()
+
     # Twisted's IPushProducer.
     def pauseProducing(self) -> None:
         self._open.clear()
+        if self._previous is not None:
+            self._previous.pauseProducing()
 
     def resumeProducing(self) -> None:
         self._open.set()
+        if self._previous is not None:
+            self._previous.resumeProducing()
 
     def stopProducing(self) -> None:
         # The connection is gone: the consumer stops on its own.
         self._open.set()
+        if self._previous is not None:
+            self._previous.stopProducing()
 
 
 class DaphneLink:
@@ -71,11 +84,14 @@ class DaphneLink:
         return cls(protocol) if isinstance(protocol, WebSocketProtocol) else None
 
     def gate(self) -> TransportGate | None:
-        gate = TransportGate()
-        try:
-            self._protocol.registerProducer(gate, True)
-        except (RuntimeError, AttributeError):
+        transport = getattr(self._protocol, "transport", None)
+        if transport is None or not hasattr(transport, "registerProducer"):
             return None
+        previous = getattr(transport, "producer", None)
+        gate = TransportGate(previous)
+        if previous is not None:
+            transport.unregisterProducer()
+        transport.registerProducer(gate, True)
         return gate
 
     def close(self, *, code: int, reason: str) -> None:

@@ -362,3 +362,39 @@ async def test_a_notification_reaches_every_socket_of_its_user_and_no_other(toke
         assert await first.receive_text() == expected
         assert await second.receive_text() == expected
         assert await stranger.nothing_more()
+
+
+async def test_after_redis_drops_the_subscription_the_socket_is_told_and_events_flow_again(
+    token: str, user: User, run: dict
+) -> None:
+    from apps.core.redis import get_redis
+    from apps.realtime.fanout import get_fanout
+
+    async with websocket(f"token={token}") as socket:
+        await socket.request({"method": "subscribe_graph_execution", "data": {"graph_exec_id": run["id"]}})
+        pubsub = get_fanout()._pubsub
+        assert pubsub is not None and pubsub.connection is not None
+        host, port = pubsub.connection._writer.get_extra_info("sockname")[:2]
+        clients = await in_thread(get_redis().client_list)()
+        [ours] = [client["id"] for client in clients if client["addr"] == f"{host}:{port}"]
+        await in_thread(get_redis().client_kill_filter)(_id=ours)
+
+        notice = await socket.receive()
+        # The notice comes once Redis has confirmed the new subscription: events flow again.
+        await in_thread(_graph_event(run, status="RUNNING").publish)()
+        event = await socket.receive()
+
+    assert notice == {
+        "method": "error",
+        "data": {
+            "code": "EVENTS_DROPPED",
+            "graph_exec_id": run["id"],
+            "graph_id": None,
+            "last_seq": None,
+            "dropped": 0,
+        },
+        "success": False,
+        "channel": f"{user.pk}|graph_exec#{run['id']}",
+        "error": "Events may have been lost while the server reconnected to Redis: re-read the run over REST.",
+    }
+    assert event["data"]["status"] == "RUNNING"
