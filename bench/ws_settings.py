@@ -1,4 +1,4 @@
-"""Test settings plus the two Channels layers the fan-out benchmark compares with ours."""
+"""Test settings plus the two Channels layers the fan-out benchmark compares with ours (the project configures none)."""
 
 from __future__ import annotations
 

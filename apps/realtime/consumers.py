@@ -37,9 +37,8 @@ def _error(text: str, code: str, **data: Any) -> str:
 
 
 class ExecutionEventsConsumer(AsyncWebsocketConsumer):
-    # Events reach sockets through the process's fan-out (apps.realtime.fanout), never
-    # the channel layer, so no consumer needs a channel of its own there.
-    channel_layer_alias = "realtime-no-layer"
+    # Events reach sockets through the process's fan-out (apps.realtime.fanout), not a
+    # Channels layer (none is configured): no consumer needs a channel of its own.
 
     user_id: str | None = None
     link: DaphneLink | None = None

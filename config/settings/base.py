@@ -122,12 +122,9 @@ CACHES = {
     }
 }
 
-CHANNEL_LAYERS = {
-    "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL]},
-    }
-}
+# No Channels layer: websocket events travel on plain Redis pub/sub, one subscription
+# per web process fanned out to its sockets (apps/realtime/fanout.py; measured against
+# both channels-redis layers in docs/realtime.md).
 
 # --- Requests -------------------------------------------------------------------
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
