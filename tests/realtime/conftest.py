@@ -26,8 +26,12 @@ async def websocket(query: str, *, headers: list[tuple[bytes, bytes]] | None = N
     communicator = WebsocketCommunicator(application, f"/ws?{query}", headers=headers or [])
     connected, _ = await communicator.connect(timeout=10)
     assert connected
+    socket = Socket(communicator)
+    # Messages are handled in order, so once a heartbeat is answered the connection is
+    # authenticated and listening for the user's notifications.
+    assert await socket.nothing_more()
     try:
-        yield Socket(communicator)
+        yield socket
     finally:
         await communicator.disconnect(timeout=10)
 

@@ -88,7 +88,6 @@ function refreshTokens() {
     });
     if (!response.ok) {
       tokens.clear();
-      route();
       throw new ApiError("Your session has ended: sign in again.");
     }
     tokens.save(await response.json());
@@ -178,7 +177,7 @@ const live = {
       clearInterval(this.heartbeat);
       this.socket = null;
       connection("reconnecting…");
-      if (event.code >= 4001 && event.code <= 4003) refreshTokens().catch(() => {});
+      if (event.code >= 4001 && event.code <= 4003) refreshTokens().catch(route);
       setTimeout(() => {
         if (!this.socket && generation === this.generation && tokens.access) this.connect();
       }, this.delay);
@@ -469,6 +468,10 @@ async function route() {
     else if (graph) await graphView(graph[1]);
     else await homeView();
   } catch (problem) {
+    if (!tokens.refresh) {
+      notice(problem.message, "error");
+      return signInView();
+    }
     show(h("h1", {}, "Something went wrong"), h("p", { role: "alert" }, problem.message), h("p", {}, h("a", { href: "#/" }, "Back to your graphs")));
   }
 }
