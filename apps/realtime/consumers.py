@@ -60,6 +60,7 @@ class ExecutionEventsConsumer(AsyncWebsocketConsumer):
             send=self._send_text,
             max_events=settings.WS_BUFFER_EVENTS,
             gate=self.link.gate() if self.link else None,
+            send_now=self.link.send_now if self.link else None,
             on_stuck=self._not_reading,
         )
         self.outbox.start()

@@ -64,11 +64,6 @@ class Fanout:
         self._pubsub: PubSub | None = None
         self._task: asyncio.Task[None] | None = None
 
-    @property
-    def channels(self) -> frozenset[str]:
-        """The channels some socket listens to."""
-        return frozenset(self._sinks)
-
     async def join(self, channel: str, sink: Sink) -> None:
         async with self._lock:
             self._sinks.setdefault(channel, set()).add(sink)

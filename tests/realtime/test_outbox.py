@@ -165,3 +165,40 @@ async def test_a_message_the_server_refuses_does_not_stop_the_ones_after_it() ->
     await outbox.close()
 
     assert messages == [{"good": True}]
+
+
+class Gate:
+    def __init__(self) -> None:
+        self.event = asyncio.Event()
+        self.event.set()
+
+    @property
+    def is_open(self) -> bool:
+        return self.event.is_set()
+
+    async def wait(self) -> None:
+        await self.event.wait()
+
+
+async def test_with_nothing_waiting_a_frame_is_written_at_once_and_order_holds_when_the_transport_is_full() -> None:
+    written: list[str] = []
+    gate = Gate()
+
+    def send_now(text: str) -> bool:
+        written.append(text)
+        return True
+
+    outbox, sent = await started(10, gate, send_now=send_now)
+    outbox.reply('{"n":1}')
+    assert written == ['{"n":1}'], "written in the same call, no task involved"
+
+    gate.event.clear()  # the transport's buffer is full
+    outbox.reply('{"n":2}')
+    outbox.event(node_event(1), channel=KEY)
+    gate.event.set()
+    outbox.reply('{"n":3}')  # others wait: it must queue behind them
+    queued = await drained(outbox, sent, 3)
+    await outbox.close()
+
+    assert written == ['{"n":1}']
+    assert [message.get("n", message.get("data", {}).get("seq")) for message in queued] == [2, 1, 3]
