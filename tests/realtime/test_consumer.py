@@ -92,6 +92,21 @@ async def test_a_wrong_api_key_or_one_without_read_graph_is_closed_with_4003(use
     }
 
 
+async def test_wrong_api_keys_spend_the_addresss_budget_then_every_attempt_is_closed_with_4029(user: User) -> None:
+    _, plaintext = await api_key_create_async(user, [APIKeyPermission.READ_GRAPH])
+    wrong = f"api_key=agpt_{'x' * 43}"
+    limits = {"auth": "2/m", "execute": "1000/s", "external": "1000/s", "default": "1000/s"}
+
+    with override_settings(RATE_LIMITS=limits):
+        refused = [(await closed_with(wrong))["code"] for _ in range(2)]
+        throttled = await closed_with(wrong)
+        even_a_good_key = await closed_with(f"api_key={plaintext}")
+
+    assert refused == [4003, 4003]
+    assert throttled == {"type": "websocket.close", "code": 4029, "reason": "Too many failed attempts"}
+    assert even_a_good_key["code"] == 4029
+
+
 async def api_key_create_async(user: User, permissions: list[str]) -> tuple[Any, str]:
     return await in_thread(api_key_create)(user=user, name="ws", permissions=permissions)
 
@@ -108,6 +123,17 @@ async def test_a_browser_on_the_site_itself_connects(token: str) -> None:
     headers = [(b"origin", b"http://testserver"), (b"host", b"testserver")]
     async with websocket(f"token={token}", headers=headers) as socket:
         assert await socket.nothing_more()
+
+
+async def test_an_authenticated_socket_counts_as_open_until_it_closes(token: str) -> None:
+    from apps.realtime.metrics import websockets_open
+
+    before = websockets_open._value.get()
+    async with websocket(f"token={token}"):
+        during = websockets_open._value.get()
+    after = websockets_open._value.get()
+
+    assert (during - before, after - before) == (1, 0)
 
 
 # --- the four methods, and upstream's errors --------------------------------------
