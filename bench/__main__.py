@@ -4,6 +4,7 @@ from bench.harness import setup_django
 
 setup_django()
 
-from bench import engine  # noqa: E402
+from bench import engine, ws_fanout  # noqa: E402
 
 engine.main()
+ws_fanout.main()

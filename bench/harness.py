@@ -99,3 +99,62 @@ def median_iqr(values: list[float]) -> tuple[float, float]:
         return values[0], 0.0
     quartiles = statistics.quantiles(values, n=4)
     return statistics.median(values), quartiles[2] - quartiles[0]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def child_env() -> dict[str, str]:
+    """The environment of the benchmark's processes: its own, on the benchmark's database."""
+    from django.db import connection
+
+    environment = dict(env.ENVIRON)
+    if connection.vendor == "sqlite":
+        environment["DATABASE_URL"] = f"sqlite:///{connection.settings_dict['NAME']}"
+    return environment
+
+
+@contextmanager
+def process(
+    command: list[str], *, log_name: str, ready: Callable[[str], bool], environment: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    """A child process in its own group, once `ready(log text)` holds; stopped with its group on exit."""
+    log_path = Path(tempfile.gettempdir()) / f"{log_name}.log"
+    with log_path.open("wb") as log:
+        child = subprocess.Popen(
+            command,
+            cwd=BASE_DIR,
+            env=environment or child_env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while not ready(log_path.read_text(errors="replace")):
+                if child.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"{command[:3]} did not start; see {log_path}")
+                time.sleep(0.1)
+            yield child
+        finally:
+            os.killpg(child.pid, 15)
+            try:
+                child.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(child.pid, 9)

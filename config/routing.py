@@ -4,4 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-websocket_urlpatterns: list[Any] = []
+from django.urls import path
+
+from apps.realtime.consumers import ExecutionEventsConsumer
+
+websocket_urlpatterns: list[Any] = [
+    path("ws", ExecutionEventsConsumer.as_asgi()),
+]

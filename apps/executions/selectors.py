@@ -29,6 +29,15 @@ def run_get_for_user(*, user: User, run_id: uuid.UUID, graph_id: uuid.UUID | Non
     return run
 
 
+def run_exists_for_user(*, user_id: uuid.UUID | str, run_id: str) -> bool:
+    """Whether `run_id` names one of the user's runs (a malformed id names none)."""
+    try:
+        parsed = uuid.UUID(run_id)
+    except (TypeError, ValueError, AttributeError):
+        return False
+    return GraphExecution.objects.filter(pk=parsed, user_id=user_id, is_deleted=False).exists()
+
+
 def run_outputs(*, run_id: Any) -> dict[str, list[Any]]:
     """The run's outputs: each completed Output node's `name` → its `value`s, in queue order."""
     output_blocks = [block.id for block in all_blocks() if block.block_type is BlockType.OUTPUT]

@@ -27,6 +27,15 @@ def graph_get_for_user(*, user: User, graph_id: uuid.UUID, version: int | None =
     return graph
 
 
+def graph_exists_for_user(*, user_id: uuid.UUID | str, graph_id: str) -> bool:
+    """Whether `graph_id` (the public id) names one of the user's graphs (a malformed id names none)."""
+    try:
+        parsed = uuid.UUID(graph_id)
+    except (TypeError, ValueError, AttributeError):
+        return False
+    return Graph.objects.filter(graph_id=parsed, user_id=user_id).exists()
+
+
 def graph_versions_for_user(*, user: User, graph_id: uuid.UUID) -> list[Graph]:
     versions = list(_with_structure(Graph.objects.filter(user=user, graph_id=graph_id).order_by("-version")))
     if not versions:

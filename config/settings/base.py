@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "apps.api_keys",
     "apps.external_api",
     "apps.credits",
+    "apps.realtime",
 ]
 
 MIDDLEWARE = [
@@ -121,12 +122,9 @@ CACHES = {
     }
 }
 
-CHANNEL_LAYERS = {
-    "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL]},
-    }
-}
+# No Channels layer: websocket events travel on plain Redis pub/sub, one subscription
+# per web process fanned out to its sockets (apps/realtime/fanout.py; measured against
+# both channels-redis layers in docs/realtime.md).
 
 # --- Requests -------------------------------------------------------------------
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
@@ -207,7 +205,7 @@ RATE_LIMITS = {
 API_KEY_PEPPER = env.str("API_KEY_PEPPER")
 CREDENTIALS_ENCRYPTION_KEYS = env.list("CREDENTIALS_ENCRYPTION_KEYS")
 ENABLE_CREDIT = env.bool("ENABLE_CREDIT", default=True)
-NEW_USER_CREDITS = env.int("NEW_USER_CREDITS", default=1000)
+NEW_USER_CREDITS = env.int("NEW_USER_CREDITS", default=256)
 # A charge that takes a balance from >= this to below it sends LOW_BALANCE (credits; 100 = $1).
 LOW_BALANCE_THRESHOLD = env.int("LOW_BALANCE_THRESHOLD", default=500)
 # Every EXECUTION_COST_COUNT_THRESHOLD-th node execution of a user within a window of
@@ -248,6 +246,13 @@ IDEMPOTENCY_WINDOW_SECONDS = 24 * 3600
 
 # Events over this size have their inputs and outputs truncated.
 EVENT_MAX_BYTES = 1024 * 1024
+
+# Websockets (/ws): subscriptions one connection may hold; largest message a client may
+# send; execution events a connection may have waiting before they are dropped (the
+# client is told which runs to re-read).
+WS_MAX_SUBSCRIPTIONS = env.int("WS_MAX_SUBSCRIPTIONS", default=100)
+WS_MAX_MESSAGE_BYTES = env.int("WS_MAX_MESSAGE_BYTES", default=16 * 1024)
+WS_BUFFER_EVENTS = env.int("WS_BUFFER_EVENTS", default=256)
 
 # Largest graph accepted (links: four times as many).
 GRAPH_MAX_NODES = 2000
