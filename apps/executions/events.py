@@ -57,22 +57,39 @@ def _truncate(value: Any, limit: int) -> Any:
     if isinstance(value, str) and len(value) > limit:
         return value[:limit] + f"... (truncated, {len(value)} characters)"
     if isinstance(value, list):
-        return [_truncate(item, limit) for item in value[:100]] + (["... (truncated)"] if len(value) > 100 else [])
+        return [_truncate(item, limit) for item in value[:20]] + (["... (truncated)"] if len(value) > 20 else [])
     if isinstance(value, dict):
-        return {key: _truncate(item, limit) for key, item in list(value.items())[:100]}
+        return {key: _truncate(item, limit) for key, item in list(value.items())[:50]}
     return value
 
 
+PAYLOAD_FIELDS = ("input_data", "output_data", "inputs", "outputs")
+
+
+def _dumps(data: dict[str, Any]) -> str:
+    return json.dumps({"seq": -1, **data}, cls=DjangoJSONEncoder, separators=(",", ":"))
+
+
 def _encode(method: str, data: dict[str, Any]) -> str:
-    body = json.dumps({"seq": -1, **data}, cls=DjangoJSONEncoder, separators=(",", ":"))
-    if len(body) > settings.EVENT_MAX_BYTES:
-        # As upstream: big inputs and outputs are cut down rather than dropped.
-        limit = settings.EVENT_MAX_BYTES // 8
+    """The event's JSON, never over EVENT_MAX_BYTES.
+
+    As upstream, big inputs and outputs are cut down rather than the event dropped;
+    if cutting each value down is not enough, they are replaced by a note of their
+    size (clients re-read the run over REST).
+    """
+    body = _dumps(data)
+    limit = settings.EVENT_MAX_BYTES
+    if len(body) > limit:
         trimmed = {
-            key: _truncate(value, limit) if key in ("input_data", "output_data", "inputs", "outputs") else value
-            for key, value in data.items()
+            key: _truncate(value, limit // 64) if key in PAYLOAD_FIELDS else value for key, value in data.items()
         }
-        body = json.dumps({"seq": -1, **trimmed}, cls=DjangoJSONEncoder, separators=(",", ":"))
+        body = _dumps(trimmed)
+        if len(body) > limit:
+            sizes = {key: len(json.dumps(data[key], cls=DjangoJSONEncoder)) for key in PAYLOAD_FIELDS if key in data}
+            noted = {
+                key: {"truncated": True, "size": sizes[key]} if key in sizes else value for key, value in data.items()
+            }
+            body = _dumps(noted)
     return f'{{"method":"{method}","data":{body}}}'
 
 

@@ -102,7 +102,8 @@ def _mark_run_started(job: Job, events: EventBatch) -> None:
     """The first claimed starting node moves the run from QUEUED to RUNNING."""
     if job.node.id not in job.graph.starting_node_ids:
         return
-    if transition(GraphExecution.objects.filter(pk=job.run_id), S.RUNNING, started_at=timezone.now()):
+    # The run starts when its first node did, not a moment later.
+    if transition(GraphExecution.objects.filter(pk=job.run_id), S.RUNNING, started_at=job.row.started_at):
         run = GraphExecution.objects.get(pk=job.run_id)
         events.graph(run_id=job.run_id, graph_id=job.run.graph_id, data=graph_execution_json(run))
 
