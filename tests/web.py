@@ -13,7 +13,7 @@ import pytest
 
 from config.env import BASE_DIR, env
 from tests.processes import free_port, http_ok, stop_group, wait_until
-from tests.worker import test_database_url
+from tests.worker import database_url_for_workers
 
 # Small limits, so tests can reach them (the dashboard needs 2 subscriptions).
 WEB_ENV = {
@@ -48,7 +48,7 @@ def web_process(
     log_path = tmp_path_factory.mktemp("web") / "daphne.log"
     child_env = dict(env.ENVIRON)
     child_env.update(
-        DATABASE_URL=test_database_url(),
+        DATABASE_URL=database_url_for_workers(),
         DJANGO_SETTINGS_MODULE="config.settings.test",
         PYTHONUNBUFFERED="1",
         **WEB_ENV,

@@ -21,9 +21,9 @@ from apps.credits.selectors import credits_check_can_execute
 from apps.executions.compiled import compiled_graph
 from apps.executions.dispatch import send_node_executions
 from apps.executions.events import EventBatch
+from apps.executions.job import cancel_key
 from apps.executions.models import ACTIVE_STATUSES, FINAL_STATUSES, GraphExecution, NodeExecution, NodeExecutionInput
 from apps.executions.models import ExecutionStatus as S
-from apps.executions.processing import cancel_key
 from apps.executions.selectors import run_outputs
 from apps.executions.serialization import graph_execution_json, node_execution_json, run_stats
 from apps.executions.status import transition

@@ -13,10 +13,11 @@ from typing import Any
 
 from apps.core.exceptions import ApplicationError
 from apps.executions.compiled import compiled_graph
+from apps.executions.completion import finish
 from apps.executions.context import run_meta
+from apps.executions.job import Job
 from apps.executions.models import ExecutionStatus as S
 from apps.executions.models import GraphExecution, NodeExecution
-from apps.executions.processing import Job, finish
 from apps.executions.runner import Outcome
 from apps.executions.selectors import run_outputs
 from apps.graphs.models import Graph
