@@ -67,13 +67,12 @@ def _time_run(user: Any, graph: Any) -> float:
     from apps.executions.models import ExecutionStatus, GraphExecution
     from apps.executions.services import execution_start
 
-    waiter = Waiter("agpt:exec:*")
+    # The graph's channel carries run events only (one per node), not every node event.
+    waiter = Waiter(f"agpt:graph:{graph.graph_id}")
     started = time.perf_counter()
     run = execution_start(user=user, graph=graph, inputs={})
     final = b'"status":"COMPLETED"'
-    waiter.wait(
-        lambda channel, data: channel.endswith(str(run.id)) and b"graph_execution_event" in data and final in data
-    )
+    waiter.wait(lambda channel, data: str(run.id).encode() in data and final in data)
     elapsed = time.perf_counter() - started
     waiter.close()
     status = GraphExecution.objects.get(pk=run.pk).status

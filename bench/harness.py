@@ -73,6 +73,15 @@ def worker(*, concurrency: int, log_name: str) -> Iterator[subprocess.Popen[byte
                 os.killpg(process.pid, 9)
 
 
+def wait_for(predicate: Callable[[], bool], timeout: float = 300, interval: float = 0.05) -> None:
+    """Polls `predicate` (for conditions with no event to wait on)."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError("benchmark step did not finish in time")
+        time.sleep(interval)
+
+
 class Waiter:
     """Waits for a message on Redis pub/sub: blocking, so the waiting takes no CPU from the workers."""
 
