@@ -55,10 +55,6 @@ class CompiledGraph:
     def starting_nodes(self) -> list[CompiledNode]:
         return [node for node in self.nodes.values() if node.id in self.starting_node_ids]
 
-    @property
-    def output_nodes(self) -> list[CompiledNode]:
-        return [node for node in self.nodes.values() if node.block.block_type is BlockType.OUTPUT]
-
 
 def _is_starting(node: CompiledNode) -> bool:
     return node.block.block_type is not BlockType.NOTE and (

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -240,7 +239,3 @@ def execution_stop(*, run: GraphExecution, wait_seconds: float | None = None) ->
 
 def execution_delete(*, run: GraphExecution) -> None:
     GraphExecution.objects.filter(pk=run.pk).update(is_deleted=True, updated_at=timezone.now())
-
-
-def new_idempotency_key() -> str:
-    return uuid.uuid4().hex

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 
 from apps.executions.models import ExecutionStatus as S
 
@@ -29,7 +29,3 @@ ALLOWED_FROM: dict[str, tuple[str, ...]] = {
 def transition(queryset: QuerySet[Any], target: str, **fields: Any) -> int:
     """Moves the rows of `queryset` that may reach `target` to it; returns how many moved."""
     return int(queryset.filter(status__in=ALLOWED_FROM[target]).update(status=target, **fields))
-
-
-def transition_one(model: type[Model], pk: Any, target: str, **fields: Any) -> bool:
-    return transition(model._default_manager.filter(pk=pk), target, **fields) == 1
