@@ -13,7 +13,9 @@ A redelivered node execution must not count twice either, so the count is taken 
 node execution: the first call for `node_exec_id` increments the counter and
 remembers the number it got (`uec:node:{node_exec_id}`, for as long as a window);
 later calls for the same id get the same number back without incrementing. Both
-steps are one Lua script, so they are atomic.
+steps are one Lua script, so they are atomic. Because a repeated call is harmless,
+the engine may take the count ahead, in a round trip it makes anyway
+(`execution_count_call`), and pass it in.
 """
 
 from __future__ import annotations
@@ -61,11 +63,18 @@ def node_execution_cost_key(node_exec_id: uuid.UUID | str) -> str:
     return f"node_exec:{node_exec_id}:execution_cost"
 
 
+def execution_count_call(
+    *, user_id: uuid.UUID | str, node_exec_id: uuid.UUID | str
+) -> tuple[str, list[str], list[Any]]:
+    """The Lua script, keys and arguments that count a node execution (see the module's docstring)."""
+    keys = [execution_counter_key(user_id), f"uec:node:{node_exec_id}"]
+    return _COUNT_ONCE_PER_NODE_EXECUTION, keys, [settings.EXECUTION_COUNTER_EXPIRATION_SECONDS]
+
+
 def execution_count_increment(*, user_id: uuid.UUID | str, node_exec_id: uuid.UUID | str) -> int:
     """The user's node-execution count in the current window, counting each node execution once."""
-    window = settings.EXECUTION_COUNTER_EXPIRATION_SECONDS
-    keys = [execution_counter_key(user_id), f"uec:node:{node_exec_id}"]
-    return int(get_redis().eval(_COUNT_ONCE_PER_NODE_EXECUTION, len(keys), *keys, window))
+    script, keys, args = execution_count_call(user_id=user_id, node_exec_id=node_exec_id)
+    return int(get_redis().eval(script, len(keys), *keys, *args))
 
 
 def _execution_count(*, user_id: uuid.UUID | str, node_exec_id: uuid.UUID | str) -> int:
@@ -88,6 +97,7 @@ def credits_charge_node_execution(
     block: Block,
     input_data: dict[str, Any],
     agent_name: str | None = None,
+    execution_count: int | None = None,
 ) -> int:
     """Charges one node execution before its block runs; returns the credits it costs.
 
@@ -96,6 +106,7 @@ def credits_charge_node_execution(
     `InsufficientBalanceError` (and publishes ZERO_BALANCE) when the balance is short;
     nothing is written then. Publishes LOW_BALANCE when the charge crosses below
     `LOW_BALANCE_THRESHOLD`. With `ENABLE_CREDIT` off it does nothing and returns 0.
+    `execution_count` is the node execution's count if the caller took it already.
     """
     if not settings.ENABLE_CREDIT:
         return 0
@@ -118,7 +129,9 @@ def credits_charge_node_execution(
                 metadata={**usage, "input": matched_filter, "reason": f"Ran block {block.id} {block.name}"},
             )
         )
-    execution_cost = execution_usage_cost(_execution_count(user_id=user_id, node_exec_id=node_exec_id))
+    if execution_count is None:
+        execution_count = _execution_count(user_id=user_id, node_exec_id=node_exec_id)
+    execution_cost = execution_usage_cost(execution_count)
     if execution_cost > 0:
         covered = settings.EXECUTION_COST_COUNT_THRESHOLD
         entries.append(

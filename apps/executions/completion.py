@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.core.jsonsafe import json_safe
+from apps.credits.charging import execution_count_call
 from apps.executions import sql
 from apps.executions.dispatch import send_node_executions
 from apps.executions.events import EventBatch
@@ -166,6 +167,8 @@ class Finished:
     dispatch: list[NodeExecution]
     queued_any: bool
     claimed: NodeExecution | None = None
+    # The claimed execution's count for the execution-count charge, taken with this commit's events.
+    claimed_execution_count: int | None = None
 
 
 def finish(
@@ -207,9 +210,17 @@ def finish(
                 lease_until=now_ + timedelta(seconds=settings.ENGINE_LEASE_SECONDS),
             )
         dispatch = [] if claimed is not None else [*propagation.dispatch, *([following] if following else [])]
+        counted = None
+        if claimed is not None and settings.ENABLE_CREDIT:
+            counted = events.call(*execution_count_call(user_id=job.run.user_id, node_exec_id=claimed.pk))
         job.node_event(events)
         _propagation_events(job, propagation, events)
         events.graph(run_id=job.run_id, graph_id=job.run.graph_id, data=graph_execution_json(run))
         count_finished(events, execution=job.row, walltime=outcome.walltime, cost=cost)
         transaction.on_commit(events.publish)
-    return Finished(dispatch=dispatch, queued_any=bool(propagation.queued) or following is not None, claimed=claimed)
+    return Finished(
+        dispatch=dispatch,
+        queued_any=bool(propagation.queued) or following is not None,
+        claimed=claimed,
+        claimed_execution_count=None if counted is None or counted.value is None else int(counted.value),
+    )

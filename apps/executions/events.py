@@ -5,7 +5,8 @@ Every event carries `seq`, increasing per run across all workers: a Lua
 script increments the run's counter and publishes in one step, so the order of
 `seq` is the order of delivery. All events of a commit go out in one
 pipelined round trip, after the commit, and a failure to publish is logged,
-never raised: the database stays the source of truth.
+never raised: the database stays the source of truth. Other Lua calls that can
+wait for that moment ride along in the same round trip (`EventBatch.call`).
 """
 
 from __future__ import annotations
@@ -94,11 +95,33 @@ def _encode(method: str, data: dict[str, Any]) -> str:
 
 
 @dataclass
+class Reply:
+    """The reply to a Lua call made with a batch: set when the batch is published, None if it could not be."""
+
+    value: Any = None
+
+
+@dataclass
+class ScriptCall:
+    script: str
+    keys: list[str]
+    args: list[Any]
+    reply: Reply
+
+
+@dataclass
 class EventBatch:
-    """The events of one commit, and its metric increments; `publish()` sends them in one round trip."""
+    """The events of one commit, its metric increments and Lua calls; `publish()` sends them in one round trip."""
 
     items: list[tuple[str, str, list[str]]] = field(default_factory=list)
     metrics: dict[str, float] = field(default_factory=dict)
+    calls: list[ScriptCall] = field(default_factory=list)
+
+    def call(self, script: str, keys: list[str], args: list[Any]) -> Reply:
+        """Runs a Lua script in the same round trip as the events."""
+        reply = Reply()
+        self.calls.append(ScriptCall(script, keys, args, reply))
+        return reply
 
     def count(self, name: str, amount: float = 1) -> None:
         """Adds to a process-independent counter (`apps.executions.metrics` exposes them)."""
@@ -118,35 +141,45 @@ class EventBatch:
         self.items.append((str(run_id), payload, [run_channel(run_id), graph_channel(graph_id)]))
 
     def publish(self) -> None:
-        if not self.items and not self.metrics:
+        if not self.items and not self.metrics and not self.calls:
             return
         items, self.items = self.items, []
         metrics, self.metrics = self.metrics, {}
+        calls, self.calls = self.calls, []
         try:
-            _run_script(items, metrics)
+            _send(items, metrics, calls)
         except (RedisError, OSError) as error:
             logger.warning("execution_events_not_published", count=len(items), error=type(error).__name__)
 
 
-_script_sha: str | None = None
-
-
 METRICS_KEY = f"{CHANNEL_PREFIX}:metrics"
 
+# Script text -> its SHA on the server, loaded once per process.
+_shas: dict[str, str] = {}
 
-def _run_script(items: list[tuple[str, str, list[str]]], metrics: dict[str, float]) -> None:
+
+def _sha(client: Any, script: str) -> str:
+    if script not in _shas:
+        _shas[script] = str(client.script_load(script))
+    return _shas[script]
+
+
+def _send(items: list[tuple[str, str, list[str]]], metrics: dict[str, float], calls: list[ScriptCall]) -> None:
     """One pipelined round trip of EVALSHA calls (redis-py's Script objects add a SCRIPT EXISTS each time)."""
-    global _script_sha
     client = get_redis()
-    if _script_sha is None and items:
-        _script_sha = str(client.script_load(_PUBLISH_WITH_SEQ))
     pipeline = client.pipeline(transaction=False)
+    for call in calls:
+        pipeline.evalsha(_sha(client, call.script), len(call.keys), *call.keys, *call.args)
     for run_id, payload, channels in items:
-        pipeline.evalsha(str(_script_sha), 1, seq_key(run_id), SEQ_TTL_SECONDS, payload, *channels)
+        sha = _sha(client, _PUBLISH_WITH_SEQ)
+        pipeline.evalsha(sha, 1, seq_key(run_id), SEQ_TTL_SECONDS, payload, *channels)
     for name, amount in metrics.items():
         pipeline.hincrbyfloat(METRICS_KEY, name, amount)
     try:
-        pipeline.execute()
-    except NoScriptError:
-        _script_sha = None
-        _run_script(items, metrics)
+        replies = pipeline.execute()
+    except NoScriptError:  # the server lost its scripts (a restart)
+        _shas.clear()
+        _send(items, metrics, calls)
+        return
+    for call, value in zip(calls, replies, strict=False):
+        call.reply.value = value

@@ -117,9 +117,10 @@ class Step:
 
     dispatch: list[NodeExecution] = field(default_factory=list)
     claimed: NodeExecution | None = None
+    claimed_execution_count: int | None = None
 
 
-def execute_claimed(row: NodeExecution, *, may_claim_next: bool) -> Step:
+def execute_claimed(row: NodeExecution, *, may_claim_next: bool, execution_count: int | None = None) -> Step:
     """Runs a node execution this worker has claimed, through to its completion."""
     run_id, node_id = str(row.graph_execution_id), str(row.node_id)
     meta = run_meta(run_id)
@@ -138,6 +139,7 @@ def execute_claimed(row: NodeExecution, *, may_claim_next: bool) -> Step:
             block=job.node.block,
             input_data=row.input_data or {},
             agent_name=meta.graph_name,
+            execution_count=execution_count,
         )
     except InsufficientBalanceError as error:
         # Out of credits: this node fails with the reason and nothing after it runs.
@@ -176,7 +178,11 @@ def execute_claimed(row: NodeExecution, *, may_claim_next: bool) -> Step:
         # (If the database itself is down this raises again, and the lease brings the execution back.)
         logger.exception("node_execution_crashed", node_exec_id=str(row.pk))
         finished = finish(job, Outcome(S.FAILED, "Internal error while executing this node"), cost=cost)
-    return Step(dispatch=after_finish(job, finished), claimed=finished.claimed)
+    return Step(
+        dispatch=after_finish(job, finished),
+        claimed=finished.claimed,
+        claimed_execution_count=finished.claimed_execution_count,
+    )
 
 
 def after_finish(job: Job, finished: Finished) -> list[NodeExecution]:
@@ -193,14 +199,17 @@ def process_chain(*, node_exec_id: str, run_id: str, node_id: str) -> None:
 
     The lone successor is written already claimed by this worker in the same
     commit that creates it, so it costs neither a broker hop nor a separate
-    claim. The chain is bounded so one long graph cannot hold a worker for
+    claim, and its count for the execution-count charge is taken in the round
+    trip that publishes that commit's events. The chain is bounded so one long graph cannot hold a worker for
     long; if this worker dies, the successor's lease brings it back.
     """
     row = claim(node_exec_id=node_exec_id, run_id=run_id, node_id=node_id)
+    execution_count = None
     deadline = time.monotonic() + settings.ENGINE_LOCAL_CHAIN_SECONDS
     for remaining in range(settings.ENGINE_LOCAL_CHAIN_MAX, 0, -1):
         if row is None:
             return
-        step = execute_claimed(row, may_claim_next=remaining > 1 and time.monotonic() < deadline)
+        may_claim_next = remaining > 1 and time.monotonic() < deadline
+        step = execute_claimed(row, may_claim_next=may_claim_next, execution_count=execution_count)
         send_node_executions(step.dispatch)
-        row = step.claimed
+        row, execution_count = step.claimed, step.claimed_execution_count

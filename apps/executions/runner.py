@@ -32,6 +32,12 @@ def event_loop() -> asyncio.AbstractEventLoop:
     return _loop
 
 
+def _run_once(loop: asyncio.AbstractEventLoop) -> None:
+    """Runs the callbacks ready now (a new task's first step among them), and returns."""
+    loop.call_soon(loop.stop)
+    loop.run_forever()
+
+
 class EngineError(Exception):
     """The engine (database, Redis) failed while a block ran: not the block's failure, so it is not the node's.
 
@@ -81,6 +87,7 @@ class BlockRunner:
         try:
             while True:
                 step = loop.create_task(generator.__anext__())
+                _run_once(loop)  # a step that does not suspend is done now, without arming a timeout
                 while not step.done():
                     remaining = deadline - time.monotonic()
                     timeout = min(self.flush_after if buffer or quick else self.poll, max(remaining, 0))
@@ -119,9 +126,10 @@ class BlockRunner:
             message = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
             return Outcome("FAILED", message, retryable=retryable, pending=buffer, flushed=flushed)
         finally:
-            # A misbehaving generator must not mask the outcome.
-            with contextlib.suppress(Exception):
-                loop.run_until_complete(generator.aclose())
+            if getattr(generator, "ag_frame", None) is not None:  # left suspended (stopped, timed out): let it clean up
+                # A misbehaving generator must not mask the outcome.
+                with contextlib.suppress(Exception):
+                    loop.run_until_complete(generator.aclose())
 
     @staticmethod
     def _engine(callback: Callable[..., Any], *args: Any) -> Any:

@@ -9,14 +9,15 @@ the usual conversions. Works on PostgreSQL and SQLite (>= 3.35).
 
 from __future__ import annotations
 
+import functools
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models import AutoField, Model
+from django.db.models import AutoField, DateTimeField, Field, Model
 
 from apps.executions.models import GraphExecution, NodeExecution
 
@@ -84,23 +85,57 @@ def count_into_run(
     return values
 
 
+def _preparer(field: Field[Any, Any]) -> Callable[[Any], Any]:
+    """How a field's value is sent. Timestamps here are always aware (or None), so they skip
+    `DateTimeField`'s checks for naive values, the dearest part of its preparation."""
+    if isinstance(field, DateTimeField):
+        return lambda value: connection.ops.adapt_datetimefield_value(value)
+    return lambda value: field.get_db_prep_save(value, connection)
+
+
+@dataclass(frozen=True)
+class InsertPlan:
+    """A model's INSERT, worked out once: its fields, those with defaults, the statement's parts."""
+
+    attnames: list[str]
+    preparers: list[Callable[[Any], Any]]
+    defaulted: list[Field[Any, Any]]
+    head: str
+    row: str
+
+
+@functools.cache
+def _insert_plan(model: type[Model], vendor: str) -> InsertPlan:
+    fields = [field for field in model._meta.concrete_fields if not isinstance(field, AutoField)]
+    columns = ", ".join(connection.ops.quote_name(str(field.column)) for field in fields)
+    return InsertPlan(
+        attnames=[field.attname for field in fields],
+        preparers=[_preparer(field) for field in fields],
+        defaulted=[field for field in fields if field.has_default()],
+        head=f"INSERT INTO {model._meta.db_table} ({columns}) VALUES ",
+        row="(" + ", ".join(["%s"] * len(fields)) + ")",
+    )
+
+
 def insert_rows(model: type[Model], objects: Sequence[Model]) -> None:
     """A multi-row INSERT of every concrete field, without the ORM's per-call query compilation.
 
-    Values go through each field's own `get_db_prep_save`, exactly as `bulk_create`
-    would send them; auto-increment keys are left to the database.
+    Values are prepared by each field as `bulk_create` would send them;
+    auto-increment keys are left to the database.
     """
     if not objects:
         return
-    fields = [field for field in model._meta.concrete_fields if not isinstance(field, AutoField)]
+    plan = _insert_plan(model, connection.vendor)
     for obj in objects:
-        for field in fields:
-            if getattr(obj, field.attname) is None and field.has_default():
+        for field in plan.defaulted:
+            if getattr(obj, field.attname) is None:
                 setattr(obj, field.attname, field.get_default())
-    columns = ", ".join(connection.ops.quote_name(str(field.column)) for field in fields)
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    sql = f"INSERT INTO {model._meta.db_table} ({columns}) VALUES {', '.join([row] * len(objects))}"
-    params = [field.get_db_prep_save(getattr(obj, field.attname), connection) for obj in objects for field in fields]
+    sql = plan.head + ", ".join([plan.row] * len(objects))
+    params = [
+        prepare(getattr(obj, attname))
+        for obj in objects
+        for attname, prepare in zip(plan.attnames, plan.preparers, strict=True)
+    ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 

@@ -85,6 +85,22 @@ def test_the_hundredth_node_execution_costs_one_credit(user: User, auth_client: 
     assert run.cost == 1
 
 
+def test_the_execution_count_taken_ahead_for_a_chained_node_counts_that_node_once(
+    user: User, auth_client: APIClient
+) -> None:
+    # In a chain each successor runs on the worker that finished its predecessor, and its
+    # count is taken in the round trip that publishes the predecessor's events.
+    get_redis().set(f"uec:{user.pk}", 98)
+    created = create_graph(auth_client, calculators(3))
+
+    run = wait_for_run(execute(auth_client, created)["id"])
+
+    second = sorted(node_executions_of(str(run.id), CALCULATOR), key=lambda e: e.added_at)[1]
+    execution_charges = CreditTransaction.objects.filter(user=user, transaction_key__endswith=":execution_cost")
+    assert [c.transaction_key for c in execution_charges] == [f"node_exec:{second.pk}:execution_cost"]
+    assert int(get_redis().get(f"uec:{user.pk}")) == 101
+
+
 def test_running_out_mid_run_fails_that_node_and_stops_the_run() -> None:
     poor = UserFactory()
     credits_grant(user_id=poor.pk, amount=PRICED_BLOCK_COST + 2, transaction_key="a-little")
