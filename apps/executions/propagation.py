@@ -64,15 +64,19 @@ def _load_queues(run_id: Any, sinks: list[CompiledNode], source: CompiledNode | 
     queues = {node.id: SinkQueue(node=node) for node in sinks}
     if source is not None and source.id not in queues:
         queues[source.id] = SinkQueue(node=source)
-    state = sql.queue_state(run_id=run_id, node_ids=list(queues), pending_for=[node.id for node in sinks])
-    for node_id, statuses in state.busy.items():
+    state = sql.queue_state(
+        run_id=run_id,
+        node_ids=list(queues),
+        pending_for=[node.id for node in sinks],
+        head_of=source.id if source is not None else None,
+    )
+    for node_id in state.busy:
         queues[node_id].busy = True
-        if source is not None and node_id == source.id and S.QUEUED in statuses:
-            queues[node_id].first_queued = (
-                NodeExecution.objects.filter(graph_execution_id=run_id, node_id=source.id, status=S.QUEUED)
-                .order_by("added_at", "id")
-                .first()
-            )
+    if source is not None and state.head is not None:
+        # All that is needed to claim it or send it to a worker.
+        queues[source.id].first_queued = NodeExecution(
+            id=state.head, graph_execution_id=run_id, node_id=source.id, status=S.QUEUED
+        )
     pending_rows = state.pending
     inputs: dict[Any, dict[str, Any]] = {}
     if pending_rows:

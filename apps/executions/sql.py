@@ -142,18 +142,23 @@ def insert_rows(model: type[Model], objects: Sequence[Model]) -> None:
 
 @dataclass
 class QueueState:
-    """Of some nodes' executions in a run: the INCOMPLETE ones (oldest first) and which nodes are busy."""
+    """Of some nodes' executions in a run: the INCOMPLETE ones (oldest first), which nodes are busy,
+    and the oldest QUEUED execution of one node."""
 
     pending: list[NodeExecution]
     busy: dict[str, set[str]]  # node id -> the statuses among QUEUED, RUNNING it has
+    head: uuid.UUID | None = None
 
 
-def queue_state(*, run_id: Any, node_ids: Sequence[str], pending_for: Sequence[str]) -> QueueState:
-    """One round trip: the INCOMPLETE executions of `pending_for`, and which of `node_ids` are busy.
+def queue_state(
+    *, run_id: Any, node_ids: Sequence[str], pending_for: Sequence[str], head_of: str | None = None
+) -> QueueState:
+    """One round trip: the INCOMPLETE executions of `pending_for`, which of `node_ids` are busy,
+    and the id of the execution at the head of `head_of`'s queue.
 
     Only which statuses a node has, not its rows: a node may have hundreds of
     executions queued behind its running one. (The busy rows repeat `node_id` in
-    the id column only so that both halves of the UNION have the same types.)
+    the id column only so that every part of the UNION has the same types.)
     """
     table = NodeExecution._meta.db_table
     nodes = ", ".join(["%s"] * len(node_ids))
@@ -167,19 +172,32 @@ def queue_state(*, run_id: Any, node_ids: Sequence[str], pending_for: Sequence[s
     """
     run = _uuid(run_id)
     params = [run, *(_uuid(node_id) for node_id in pending_for), run, *(_uuid(node_id) for node_id in node_ids)]
+    if head_of is not None:
+        sql += f"""
+        UNION ALL
+        SELECT * FROM (
+            SELECT node_id, 'HEAD', id FROM {table}
+            WHERE graph_execution_id = %s AND node_id = %s AND status = 'QUEUED'
+            ORDER BY added_at, id LIMIT 1
+        ) head
+        """
+        params += [run, _uuid(head_of)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     busy: dict[str, set[str]] = {}
     pending_ids = []
+    head = None
     for node_id, status, execution_id in rows:
         if status == "INCOMPLETE":
             pending_ids.append(execution_id)
+        elif status == "HEAD":
+            head = uuid.UUID(str(execution_id))
         else:
             busy.setdefault(str(uuid.UUID(str(node_id))), set()).add(status)
     # Usually nothing is pending (a chain); only then is it worth building model instances.
     pending = list(NodeExecution.objects.filter(pk__in=pending_ids).order_by("added_at", "id")) if pending_ids else []
-    return QueueState(pending=pending, busy=busy)
+    return QueueState(pending=pending, busy=busy, head=head)
 
 
 def end_node_execution(
