@@ -200,8 +200,9 @@ def process_chain(*, node_exec_id: str, run_id: str, node_id: str) -> None:
     The lone successor is written already claimed by this worker in the same
     commit that creates it, so it costs neither a broker hop nor a separate
     claim, and its count for the execution-count charge is taken in the round
-    trip that publishes that commit's events. The chain is bounded so one long graph cannot hold a worker for
-    long; if this worker dies, the successor's lease brings it back.
+    trip that publishes that commit's events. The chain is bounded so one long
+    graph cannot hold a worker for long; if this worker dies, the successor's
+    lease brings it back.
     """
     row = claim(node_exec_id=node_exec_id, run_id=run_id, node_id=node_id)
     execution_count = None

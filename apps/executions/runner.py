@@ -126,8 +126,9 @@ class BlockRunner:
             message = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
             return Outcome("FAILED", message, retryable=retryable, pending=buffer, flushed=flushed)
         finally:
-            if getattr(generator, "ag_frame", None) is not None:  # left suspended (stopped, timed out): let it clean up
-                # A misbehaving generator must not mask the outcome.
+            # A generator left suspended (stopped, timed out) gets to clean up; one that
+            # misbehaves while doing so must not mask the outcome.
+            if getattr(generator, "ag_frame", None) is not None:
                 with contextlib.suppress(Exception):
                     loop.run_until_complete(generator.aclose())
 

@@ -257,13 +257,22 @@ def test_a_socket_that_stops_reading_loses_events_and_is_told_the_last_seq_while
     seqs = [m["data"]["seq"] for m in everything]
     assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))
     dropped = [m for m in late if m["method"] == "error"]
-    assert len(dropped) == 1
-    notice = dropped[0]
-    assert notice["data"]["code"] == "EVENTS_DROPPED"
-    assert notice["data"]["graph_exec_id"] == run["id"]
-    assert notice["channel"] == f"{user.pk}|graph_exec#{run['id']}"
-    # The slow client got fewer events, knows the last one it lost, and got every one after it.
+    assert dropped
+    for notice in dropped:
+        assert notice["data"]["code"] == "EVENTS_DROPPED"
+        assert notice["data"]["graph_exec_id"] == run["id"]
+        assert notice["channel"] == f"{user.pk}|graph_exec#{run['id']}"
     received = [m["data"]["seq"] for m in late if m["method"] != "error"]
     assert len(received) < len(everything)
-    after = [seq for seq in received if seq > notice["data"]["last_seq"]]
-    assert after == list(range(notice["data"]["last_seq"] + 1, seqs[-1] + 1))
+    # Nothing is lost silently: each event is received in order or covered by a notice naming
+    # the last one lost, and every event after a notice arrives. (How many notices depends on
+    # when the stalled transport had room: the kernel's buffers move with the load.)
+    expected = seqs[0]
+    for message in late:
+        if message["method"] == "error":
+            assert message["data"]["last_seq"] >= expected
+            expected = message["data"]["last_seq"] + 1
+        else:
+            assert message["data"]["seq"] == expected
+            expected += 1
+    assert expected == seqs[-1] + 1
