@@ -168,11 +168,12 @@ def _send(items: list[tuple[str, str, list[str]]], metrics: dict[str, float], ca
     """One pipelined round trip of EVALSHA calls (redis-py's Script objects add a SCRIPT EXISTS each time)."""
     client = get_redis()
     pipeline = client.pipeline(transaction=False)
+    # The calls go first, so their replies are the first ones.
     for call in calls:
         pipeline.evalsha(_sha(client, call.script), len(call.keys), *call.keys, *call.args)
+    publish = _sha(client, _PUBLISH_WITH_SEQ) if items else ""
     for run_id, payload, channels in items:
-        sha = _sha(client, _PUBLISH_WITH_SEQ)
-        pipeline.evalsha(sha, 1, seq_key(run_id), SEQ_TTL_SECONDS, payload, *channels)
+        pipeline.evalsha(publish, 1, seq_key(run_id), SEQ_TTL_SECONDS, payload, *channels)
     for name, amount in metrics.items():
         pipeline.hincrbyfloat(METRICS_KEY, name, amount)
     try:

@@ -23,6 +23,7 @@ pytestmark = pytest.mark.django_db
 def execution(user: User) -> NodeExecution:
     spec = GraphSpec.from_payload({"nodes": [{"id": "a", "block_id": STORE_VALUE, "input_default": {"input": 1}}]})
     graph = graph_get_for_user(user=user, graph_id=graph_create(user=user, spec=spec).graph_id)
+    # Not sent to the broker: a worker running it would move its status under the test.
     with mock.patch("apps.executions.services.send_node_executions"):
         run = execution_start(user=user, graph=graph, inputs={})
     return NodeExecution.objects.get(graph_execution=run)
