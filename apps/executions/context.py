@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -10,6 +11,7 @@ from apps.executions.models import GraphExecution
 
 _CACHE_SIZE = 4096
 _cache: OrderedDict[str, RunMeta] = OrderedDict()
+_cache_lock = threading.Lock()  # a worker's threads share it
 
 
 @dataclass(frozen=True)
@@ -58,10 +60,11 @@ class RunMeta:
 
 
 def run_meta(run_id: str) -> RunMeta:
-    meta = _cache.get(run_id)
-    if meta is not None:
-        _cache.move_to_end(run_id)
-        return meta
+    with _cache_lock:
+        meta = _cache.get(run_id)
+        if meta is not None:
+            _cache.move_to_end(run_id)
+            return meta
     run = GraphExecution.objects.select_related("user", "graph").get(pk=run_id)
     meta = RunMeta(
         id=str(run.id),
@@ -76,7 +79,8 @@ def run_meta(run_id: str) -> RunMeta:
         preset_id=run.preset_id,
         parent_execution_id=run.parent_execution_id,
     )
-    _cache[run_id] = meta
-    if len(_cache) > _CACHE_SIZE:
-        _cache.popitem(last=False)
+    with _cache_lock:
+        _cache[run_id] = meta
+        if len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
     return meta

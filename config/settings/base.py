@@ -90,7 +90,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["TEST"] = {"NAME": str(LOCAL_DATA_DIR / "test-db.sqlite3")}
 else:
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # One pool of connections per process, shared by its threads (a worker runs many node
+    # executions at once and gives its connection back while they wait on I/O).
+    DATABASES["default"]["OPTIONS"] = {
+        "pool": {"min_size": 1, "max_size": env.int("DATABASE_POOL_SIZE", default=8), "timeout": 30}
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -236,9 +240,15 @@ ENGINE_LEASE_SECONDS = env.int("ENGINE_LEASE_SECONDS", default=60)
 # The sweep re-sends QUEUED node executions that no worker claimed within this time.
 ENGINE_REQUEUE_AFTER_SECONDS = env.int("ENGINE_REQUEUE_AFTER_SECONDS", default=60)
 ENGINE_SWEEP_INTERVAL_SECONDS = env.int("ENGINE_SWEEP_INTERVAL_SECONDS", default=30)
-# A worker runs a node's only successor itself (no broker hop), up to this many in a row and this long.
-ENGINE_LOCAL_CHAIN_MAX = 200
+# Node executions one worker process runs at once; also its number of threads (executions a thread
+# holds share its event loop, so those waiting on I/O wait together).
+ENGINE_WORKER_CONCURRENCY = env.int("ENGINE_WORKER_CONCURRENCY", default=100)
+# A worker runs the executions a node makes ready itself (no broker hop), for this long after it took the first.
 ENGINE_LOCAL_CHAIN_SECONDS = 10.0
+# A worker commits what its node executions did when all of them wait on I/O, or at the latest this often.
+ENGINE_GROUP_COMMIT_SECONDS = 0.02
+# How often a worker checks a run's stop flag and renews its leases while blocks run.
+ENGINE_POLL_SECONDS = 0.5
 # Seconds POST .../stop waits for running blocks to stop before answering.
 ENGINE_STOP_WAIT_SECONDS = 15.0
 # Same Idempotency-Key from the same user within this window returns the first run.
@@ -267,6 +277,9 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Threads rather than processes: a worker's node executions waiting on I/O cost it no process each.
+CELERY_WORKER_POOL = "threads"
+CELERY_WORKER_CONCURRENCY = ENGINE_WORKER_CONCURRENCY
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=900)
 CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 60
 # Redelivery of unacked messages must come only after any task could have finished.
@@ -285,9 +298,6 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": timedelta(hours=24),
     },
 }
-# Keep the worker's database connection across tasks (Celery closes it after
-# every task otherwise, which costs a new PostgreSQL backend per node).
-CELERY_DB_REUSE_MAX = 1000
 
 # --- Logging --------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
