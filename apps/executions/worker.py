@@ -167,6 +167,9 @@ class Session:
         self.jobs: list[Job] = []
         self.events = EventBatch()
         self.to_send: list[NodeExecution] = []
+        # Executions this session made ready but had no slot for yet: it runs them as its slots free up,
+        # and sends what is left to the broker when it ends.
+        self.backlog: list[NodeExecution] = []
         self.retries: list[tuple[NodeExecution, float]] = []
         self.subgraphs: list[Any] = []
         self.counts = Counts()
@@ -362,6 +365,23 @@ class Session:
                 by_node.setdefault(job.node.id, []).append(job)
         for node_id, jobs in by_node.items():
             self._hand_on_line(self.graph.nodes[node_id], jobs)
+        self._take_backlog()
+
+    def _take_backlog(self) -> None:
+        if not self.backlog:
+            return
+        if time.monotonic() >= self.local_until:
+            self.to_send += self.backlog
+            self.backlog.clear()
+            return
+        granted = slots().take_up_to(len(self.backlog))
+        if not granted:
+            return
+        wanted, self.backlog = self.backlog[:granted], self.backlog[granted:]
+        rows = sql.claim_node_executions(ids=[row.pk for row in wanted], now=timezone.now(), lease_until=_lease_until())
+        slots().give(granted - len(rows))
+        for row in rows:
+            self.start(row, holds_slot=True)
 
     def _record(self, job: Job) -> bool:
         """Writes a job's news: its new outputs, and its end if it ended. False if there is nothing to hand on."""
@@ -508,7 +528,7 @@ class Session:
                     output_data={},
                 ),
             )
-        self.to_send += propagation.to_send
+        self.backlog += propagation.to_send
         for row in propagation.claimed:
             self.start(row, holds_slot=True)
 
@@ -597,6 +617,9 @@ class Session:
             )
             run = self.meta.run_with(**changing)
             self.events.graph(run_id=self.meta.id, graph_id=self.meta.graph_id, data=graph_execution_json(run))
+        if not self.jobs:
+            self.to_send += self.backlog
+            self.backlog.clear()
         if not self.jobs and not self.to_send and not self.retries:
             run_finalize(run_id=self.meta.id, events=self.events)
         atomic, self.atomic = self.atomic, None
