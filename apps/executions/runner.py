@@ -15,11 +15,17 @@ import asyncio
 import contextlib
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
+from django.utils import timezone
+
 from apps.blocks.base import Block, BlockError
+from apps.executions.compiled import CompiledNode
 from apps.executions.models import ExecutionStatus as S
+from apps.executions.models import NodeExecution
 
 Output = tuple[str, Any]
 
@@ -130,3 +136,75 @@ class BlockRun:
         retryable = retry is not None and isinstance(error, retry.retry_on) and self.yielded == 0
         message = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
         return Outcome(S.FAILED, message, retryable=retryable)
+
+
+class Slots:
+    """How many node executions this worker process runs at once."""
+
+    def __init__(self, limit: int) -> None:
+        self._free = limit
+        self._changed = threading.Condition()
+
+    def take_one(self) -> None:
+        with self._changed:
+            self._changed.wait_for(lambda: self._free > 0)
+            self._free -= 1
+
+    def take_up_to(self, wanted: int) -> int:
+        with self._changed:
+            granted = max(0, min(wanted, self._free))
+            self._free -= granted
+            return granted
+
+    def give(self, count: int) -> None:
+        with self._changed:
+            self._free += count
+            self._changed.notify_all()
+
+
+_slots: Slots | None = None
+_slots_lock = threading.Lock()
+
+
+def slots() -> Slots:
+    global _slots
+    with _slots_lock:
+        if _slots is None:
+            _slots = Slots(settings.ENGINE_WORKER_CONCURRENCY)
+        return _slots
+
+
+def lease_until() -> Any:
+    return timezone.now() + timedelta(seconds=settings.ENGINE_LEASE_SECONDS)
+
+
+@dataclass(eq=False)
+class Job:
+    """A claimed node execution, as the session holds it."""
+
+    row: NodeExecution
+    node: CompiledNode
+    block_run: BlockRun | None = None
+    # Every output of the execution so far (for its events), and those of this attempt in order.
+    outputs: dict[str, list[Any]] = field(default_factory=dict)
+    produced: list[Output] = field(default_factory=list)
+    first_position: int = 0  # the position of produced[0]: outputs an earlier attempt wrote come first
+    written: int = 0
+    # Outputs known without running the block (an Agent node's, from its child run).
+    pending: list[Output] = field(default_factory=list)
+    cost: int = 0
+    extra_steps: int = 0
+    outcome: Outcome | None = None
+    fatal: bool = False
+    awaits_child: bool = False
+    holds_slot: bool = False
+
+    @property
+    def has_news(self) -> bool:
+        if self.outcome is not None or self.awaits_child:
+            return True
+        return self.block_run is not None and (bool(self.block_run.buffer) or self.block_run.outcome is not None)
+
+    @property
+    def claim(self) -> tuple[Any, int]:
+        return self.row.pk, self.row.attempt

@@ -23,7 +23,7 @@ from apps.executions.models import FINAL_STATUSES, GraphExecution, NodeExecution
 from apps.executions.models import ExecutionStatus as S
 from apps.executions.serialization import graph_execution_json, node_execution_json
 from apps.executions.status import transition
-from apps.executions.worker import CANCEL_TTL_SECONDS, cancel_key, run_finalize
+from apps.executions.writes import CANCEL_TTL_SECONDS, cancel_key, run_finalize
 from apps.graphs.models import Graph
 from apps.graphs.pins import merge_execution_input
 from apps.graphs.spec import GraphSpec

@@ -20,7 +20,7 @@ from apps.executions import dispatch
 from apps.executions.models import ACTIVE_STATUSES, FINAL_STATUSES, GraphExecution, NodeExecution
 from apps.executions.models import ExecutionStatus as S
 from apps.executions.status import transition
-from apps.executions.worker import run_finalize
+from apps.executions.writes import run_finalize
 
 logger = structlog.get_logger(__name__)
 BATCH = 500

@@ -26,157 +26,38 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import copy
-import threading
 import time
-import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import timedelta
-from typing import Any
 
 import structlog
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 from redis.exceptions import RedisError
 
 from apps.blocks.base import BlockType
-from apps.core.jsonsafe import json_safe
 from apps.core.redis import get_redis
 from apps.credits.charging import credits_charge_node_execution
-from apps.credits.events import notify_agent_run
 from apps.credits.exceptions import InsufficientBalanceError
-from apps.executions import dispatch, sql
-from apps.executions.compiled import CompiledGraph, CompiledNode, compiled_graph
+from apps.executions import sql
+from apps.executions.compiled import CompiledGraph, compiled_graph
 from apps.executions.context import RunMeta, run_meta
-from apps.executions.events import EventBatch
-from apps.executions.metrics import count_finished
-from apps.executions.models import ACTIVE_STATUSES, FINAL_STATUSES, GraphExecution, NodeExecution, NodeExecutionOutput
 from apps.executions.models import ExecutionStatus as S
-from apps.executions.propagation import load_queues, propagate_outputs, sinks_of
-from apps.executions.runner import BlockRun, Outcome, Output, event_loop, run_ready
-from apps.executions.selectors import run_outputs
-from apps.executions.serialization import graph_execution_json, node_execution_json, run_stats
+from apps.executions.models import GraphExecution, NodeExecution, NodeExecutionOutput
+from apps.executions.runner import BlockRun, Job, Outcome, Output, event_loop, lease_until, run_ready, slots
+from apps.executions.serialization import graph_execution_json
 from apps.executions.status import transition
-from apps.graphs.models import Graph
+from apps.executions.writes import GroupWrites, cancel_key
 
 logger = structlog.get_logger(__name__)
 
-CANCEL_TTL_SECONDS = 7 * 24 * 3600
 
-
-def cancel_key(run_id: object) -> str:
-    return f"agpt:cancel:{run_id}"
-
-
-class Slots:
-    """How many node executions this worker process runs at once."""
-
-    def __init__(self, limit: int) -> None:
-        self._free = limit
-        self._changed = threading.Condition()
-
-    def take_one(self) -> None:
-        with self._changed:
-            self._changed.wait_for(lambda: self._free > 0)
-            self._free -= 1
-
-    def take_up_to(self, wanted: int) -> int:
-        with self._changed:
-            granted = max(0, min(wanted, self._free))
-            self._free -= granted
-            return granted
-
-    def give(self, count: int) -> None:
-        with self._changed:
-            self._free += count
-            self._changed.notify_all()
-
-
-_slots: Slots | None = None
-_slots_lock = threading.Lock()
-
-
-def slots() -> Slots:
-    global _slots
-    with _slots_lock:
-        if _slots is None:
-            _slots = Slots(settings.ENGINE_WORKER_CONCURRENCY)
-        return _slots
-
-
-def _lease_until() -> Any:
-    return timezone.now() + timedelta(seconds=settings.ENGINE_LEASE_SECONDS)
-
-
-@dataclass(eq=False)
-class Job:
-    """A claimed node execution, as the session holds it."""
-
-    row: NodeExecution
-    node: CompiledNode
-    block_run: BlockRun | None = None
-    # Every output of the execution so far (for its events), and those of this attempt in order.
-    outputs: dict[str, list[Any]] = field(default_factory=dict)
-    produced: list[Output] = field(default_factory=list)
-    first_position: int = 0  # the position of produced[0]: outputs an earlier attempt wrote come first
-    written: int = 0
-    # Outputs known without running the block (an Agent node's, from its child run).
-    pending: list[Output] = field(default_factory=list)
-    cost: int = 0
-    extra_steps: int = 0
-    outcome: Outcome | None = None
-    fatal: bool = False
-    awaits_child: bool = False
-    holds_slot: bool = False
-
-    @property
-    def has_news(self) -> bool:
-        if self.outcome is not None or self.awaits_child:
-            return True
-        return self.block_run is not None and (bool(self.block_run.buffer) or self.block_run.outcome is not None)
-
-    @property
-    def claim(self) -> tuple[Any, int]:
-        return self.row.pk, self.row.attempt
-
-
-@dataclass
-class Counts:
-    """What a group's ended executions add to the run's counters."""
-
-    steps: int = 0
-    errors: int = 0
-    cost: int = 0
-    walltime: float = 0.0
-    cputime: float = 0.0
-    error: str = ""
-
-    def __bool__(self) -> bool:
-        return self.steps > 0
-
-
-class Session:
+class Session(GroupWrites):
     """The node executions of one run that a worker thread holds, and the group of writes it has open."""
 
     def __init__(self, meta: RunMeta, graph: CompiledGraph) -> None:
-        self.meta, self.graph = meta, graph
-        self.loop = event_loop()
+        super().__init__(meta, graph, event_loop())
         self.wake = asyncio.Event()
-        self.jobs: list[Job] = []
-        self.events = EventBatch()
-        self.to_send: list[NodeExecution] = []
-        # Executions this session made ready but had no slot for yet: it runs them as its slots free up,
-        # and sends what is left to the broker when it ends.
-        self.backlog: list[NodeExecution] = []
-        self.retries: list[tuple[NodeExecution, float]] = []
-        self.subgraphs: list[Any] = []
-        self.counts = Counts()
-        self.atomic: transaction.Atomic | None = None
-        self.group_started = 0.0
-        self.stopping = False
-        self.local_until = time.monotonic() + settings.ENGINE_LOCAL_CHAIN_SECONDS
         self.housekeeping_at = time.monotonic() + settings.ENGINE_POLL_SECONDS
         self.lease_renewed_at = time.monotonic()
 
@@ -304,35 +185,10 @@ class Session:
         if time.monotonic() - self.lease_renewed_at > settings.ENGINE_LEASE_SECONDS / 3:
             self.lease_renewed_at = time.monotonic()
             running = [job for job in self.jobs if job.outcome is None and not job.awaits_child]
-            ours = sql.renew_leases(claims=[job.claim for job in running], lease_until=_lease_until())
+            ours = sql.renew_leases(claims=[job.claim for job in running], lease_until=lease_until())
             for job in running:
                 if job.row.pk not in ours:
                     self._lose(job)
-
-    def _stop_all(self) -> None:
-        self.stopping = True
-        for job in self.jobs:
-            if job.block_run is not None:
-                job.block_run.stop()
-
-    def _lose(self, job: Job) -> None:
-        """The execution was handed to another worker (its lease expired): stop touching it."""
-        logger.warning("node_execution_lost", node_exec_id=str(job.row.pk))
-        if job.block_run is not None:
-            job.block_run.stop()
-            self._finish_task(job.block_run)
-        self._drop(job)
-
-    def _drop(self, job: Job) -> None:
-        self.jobs.remove(job)
-        if job.holds_slot:
-            job.holds_slot = False
-            slots().give(1)
-
-    def _finish_task(self, block_run: BlockRun) -> None:
-        if not block_run.task.done():
-            with contextlib.suppress(BaseException):
-                self.loop.run_until_complete(block_run.task)
 
     def _abandon(self) -> None:
         """The session failed (the database or Redis went away): undo the open group; leases bring work back."""
@@ -345,306 +201,6 @@ class Session:
                 job.block_run.stop()
                 self._finish_task(job.block_run)
             self._drop(job)
-
-    # --- the group of writes -----------------------------------------------------------
-
-    def _begin(self) -> None:
-        if self.atomic is not None:
-            return
-        self.atomic = transaction.atomic()
-        self.atomic.__enter__()
-        self.group_started = time.monotonic()
-        if sql.lock_run(run_id=self.meta.id).is_stopping and not self.stopping:
-            self._stop_all()
-
-    def _write(self, ready: list[Job]) -> None:
-        self._begin()
-        by_node: dict[str, list[Job]] = {}
-        for job in ready:
-            if self._record(job):
-                by_node.setdefault(job.node.id, []).append(job)
-        for node_id, jobs in by_node.items():
-            self._hand_on_line(self.graph.nodes[node_id], jobs)
-        self._take_backlog()
-
-    def _take_backlog(self) -> None:
-        if not self.backlog:
-            return
-        if time.monotonic() >= self.local_until:
-            self.to_send += self.backlog
-            self.backlog.clear()
-            return
-        granted = slots().take_up_to(len(self.backlog))
-        if not granted:
-            return
-        wanted, self.backlog = self.backlog[:granted], self.backlog[granted:]
-        rows = sql.claim_node_executions(ids=[row.pk for row in wanted], now=timezone.now(), lease_until=_lease_until())
-        slots().give(granted - len(rows))
-        for row in rows:
-            self.start(row, holds_slot=True)
-
-    def _record(self, job: Job) -> bool:
-        """Writes a job's news: its new outputs, and its end if it ended. False if there is nothing to hand on."""
-        if job.block_run is not None and job.outcome is None:
-            job.outcome = job.block_run.outcome
-        outputs = job.block_run.take_outputs() if job.block_run is not None else job.pending
-        job.pending = []
-        if job.awaits_child:
-            # An Agent node waits for its child run without a lease (`subgraphs`).
-            self._drop(job)
-            NodeExecution.objects.filter(pk=job.row.pk, attempt=job.row.attempt, status=S.RUNNING).update(
-                lease_expires_at=None
-            )
-            self.subgraphs.append(job.row.pk)
-            return False
-        if job.outcome is None:
-            if job.row.pk not in sql.renew_leases(claims=[job.claim], lease_until=_lease_until()):
-                self._lose(job)
-                return False
-            self._write_outputs(job, outputs)
-            self._node_event(job)
-            return True
-        self._drop(job)
-        outcome = job.outcome
-        if outcome.status == S.FAILED and outcome.retryable and self._retry(job, outcome):
-            return False
-        if outcome.status == S.FAILED:
-            outputs.append(("error", outcome.error or "Unknown error"))
-        now = timezone.now()
-        stats = self._stats(job, outcome)
-        if not sql.end_node_execution(
-            node_exec_id=job.row.pk,
-            attempt=job.row.attempt,
-            status=outcome.status,
-            ended_at=now,
-            stats=stats,
-            drained=False,
-        ):
-            logger.warning("node_execution_lost", node_exec_id=str(job.row.pk))
-            return False
-        if job.fatal:
-            self._halt()
-        self._write_outputs(job, outputs)
-        if outputs:
-            self._node_event(job)  # the outputs, while the execution still reads RUNNING
-        job.row.status, job.row.ended_at, job.row.stats = outcome.status, now, stats
-        self._node_event(job)
-        self._count(job, outcome)
-        count_finished(self.events, execution=job.row, walltime=outcome.walltime, cost=job.cost)
-        return True
-
-    def _write_outputs(self, job: Job, outputs: list[Output]) -> None:
-        if not outputs:
-            return
-        safe = [(pin, json_safe(value)) for pin, value in outputs]
-        now = timezone.now()
-        sql.insert_rows(
-            NodeExecutionOutput,
-            [
-                NodeExecutionOutput(
-                    node_execution_id=job.row.pk, name=pin, data=value, position=job.written + offset, added_at=now
-                )
-                for offset, (pin, value) in enumerate(safe)
-            ],
-        )
-        job.written += len(safe)
-        job.produced += safe
-        for pin, value in safe:
-            job.outputs.setdefault(pin, []).append(value)
-
-    def _hand_on_line(self, node: CompiledNode, jobs: list[Job]) -> None:
-        """Hands on, in creation order, what the node's executions wrote: from the oldest that is not
-        drained, as far as each one has ended (an execution still running stops the line)."""
-        ours = {job.row.pk: job for job in jobs}
-        drained: list[uuid.UUID] = []
-        while True:
-            line = sql.queue_state(run_id=self.meta.id, pending_for=[], line_of=node.id).line
-            line = [entry for entry in line if entry.id not in drained]
-            for entry in line:
-                job = ours.get(entry.id)
-                ended = entry.status in FINAL_STATUSES
-                outputs = self._unhanded(entry, job) if entry.written > entry.handed_on else []
-                if outputs and not self.stopping:
-                    self._propagate(node, outputs)
-                if ended:
-                    drained.append(entry.id)
-                    continue
-                if outputs:
-                    sql.set_handed_on(node_exec_id=entry.id, handed_on=entry.written, drained=False)
-                break
-            else:
-                if len(line) == sql.HAND_ON_LINE:
-                    self._mark_drained(drained)
-                    continue
-            break
-        self._mark_drained(drained)
-
-    @staticmethod
-    def _mark_drained(ids: list[uuid.UUID]) -> None:
-        if ids:
-            NodeExecution.objects.filter(pk__in=ids).update(drained=True)
-            ids.clear()
-
-    @staticmethod
-    def _unhanded(entry: sql.InLine, job: Job | None) -> list[Output]:
-        """An execution's outputs from `handed_on` on: from memory where this session has them."""
-        if job is None or entry.handed_on < job.first_position:
-            return sql.outputs_from(node_exec_id=entry.id, position=entry.handed_on)
-        return job.produced[entry.handed_on - job.first_position :]
-
-    def _propagate(self, node: CompiledNode, outputs: list[Output]) -> None:
-        sink_ids = sinks_of(node, outputs)
-        if not sink_ids:
-            return
-        state = sql.queue_state(run_id=self.meta.id, pending_for=sink_ids)
-        # As many as the worker has free slots run here (a chain never leaves the thread); the rest go
-        # to the broker. Past the session's local window everything does, so one run cannot hold a thread.
-        most = len(outputs) * len(node.output_links) if time.monotonic() < self.local_until else 0
-        granted = slots().take_up_to(most)
-        propagation = propagate_outputs(
-            run_id=self.meta.id,
-            graph=self.graph,
-            source=node,
-            outputs=outputs,
-            queues=load_queues(state.pending, self.graph, sink_ids),
-            masks=self.meta.masks,
-            claim=granted,
-        )
-        slots().give(granted - len(propagation.claimed))
-        claimed = {id(row) for row in propagation.claimed}
-        for pending in propagation.touched:
-            row = shown = pending.row
-            if id(row) in claimed:
-                # Claimed in the same commit: clients see it QUEUED, then RUNNING from the job that runs it.
-                shown = copy.copy(row)
-                shown.status, shown.started_at = S.QUEUED, None
-            self.events.node(
-                run_id=self.meta.id,
-                data=node_execution_json(
-                    shown,
-                    run=self.meta,
-                    block_id=self.graph.nodes[str(row.node_id)].block.id,
-                    input_data=row.input_data or pending.inputs,
-                    output_data={},
-                ),
-            )
-        self.backlog += propagation.to_send
-        for row in propagation.claimed:
-            self.start(row, holds_slot=True)
-
-    def _retry(self, job: Job, outcome: Outcome) -> bool:
-        """Puts a transiently failed execution back in the queue, if its block's policy allows another attempt."""
-        policy = job.node.block.retry
-        if policy is None or job.row.attempt >= policy.max_attempts:
-            return False
-        stats = dict(job.row.stats or {})
-        stats.setdefault("attempts", []).append({"attempt": job.row.attempt, "error": outcome.error})
-        now = timezone.now()
-        moved = transition(
-            NodeExecution.objects.filter(pk=job.row.pk, attempt=job.row.attempt),
-            S.QUEUED,
-            stats=stats,
-            lease_expires_at=None,
-            queued_at=now,
-        )
-        if moved:
-            job.row.status, job.row.stats, job.row.queued_at = S.QUEUED, stats, now
-            self._node_event(job)
-            self.retries.append((job.row, policy.delay_before(job.row.attempt)))
-        return bool(moved)
-
-    def _halt(self) -> None:
-        """The run's user is out of credits: nothing more starts, and the run ends FAILED."""
-        now = timezone.now()
-        GraphExecution.objects.filter(pk=self.meta.id, halted_at__isnull=True).update(halted_at=now)
-        transition(
-            NodeExecution.objects.filter(
-                graph_execution_id=uuid.UUID(self.meta.id), status__in=(S.QUEUED, S.INCOMPLETE)
-            ),
-            S.TERMINATED,
-            ended_at=now,
-            drained=True,
-        )
-        transaction.on_commit(lambda: _set_cancel_flag(self.meta.id))
-        self._stop_all()
-
-    def _stats(self, job: Job, outcome: Outcome) -> dict[str, Any]:
-        stats: dict[str, Any] = dict(job.row.stats or {})
-        stats.update(
-            walltime=outcome.walltime,
-            cputime=outcome.cputime,
-            input_size=len(str(job.row.input_data or "")),
-            output_size=sum(len(str(values)) for values in job.outputs.values()),
-            attempt=job.row.attempt,
-        )
-        if job.cost:
-            stats["cost"] = job.cost
-        if outcome.error:
-            stats["error"] = outcome.error
-        return stats
-
-    def _count(self, job: Job, outcome: Outcome) -> None:
-        """Adds an ended execution to the group's counters. The first unhandled failure becomes the run's
-        error; a fatal one (out of credits) is the run's error as it stands, whatever the graph handles."""
-        counts = self.counts
-        counts.steps += 1 + job.extra_steps
-        counts.errors += outcome.status == S.FAILED
-        counts.cost += job.cost
-        counts.walltime += outcome.walltime
-        counts.cputime += outcome.cputime
-        if not counts.error:
-            if job.fatal:
-                counts.error = outcome.error or ""
-            elif outcome.status == S.FAILED and not job.node.error_is_handled:
-                counts.error = f"Node {job.node.block.name} #{job.node.id} failed: {outcome.error}"
-
-    def _commit(self) -> None:
-        """Ends the group: the run's counters, the run's end if this was its last work, then the commit,
-        the events and the messages to other workers."""
-        if self.atomic is None:
-            return
-        if self.counts:
-            counts, self.counts = self.counts, Counts()
-            changing = sql.count_into_run(
-                run_id=self.meta.id,
-                steps=counts.steps,
-                errors=counts.errors,
-                cost=counts.cost,
-                walltime=counts.walltime,
-                cputime=counts.cputime,
-                error=counts.error,
-                now=timezone.now(),
-            )
-            run = self.meta.run_with(**changing)
-            self.events.graph(run_id=self.meta.id, graph_id=self.meta.graph_id, data=graph_execution_json(run))
-        if not self.jobs:
-            self.to_send += self.backlog
-            self.backlog.clear()
-        if not self.jobs and not self.to_send and not self.retries:
-            run_finalize(run_id=self.meta.id, events=self.events)
-        atomic, self.atomic = self.atomic, None
-        atomic.__exit__(None, None, None)
-        self.events.publish()
-        to_send, self.to_send = self.to_send, []
-        dispatch.send_node_executions(to_send)
-        for row, delay in self.retries:
-            dispatch.send_node_execution_later(row, delay)
-        self.retries.clear()
-        for node_exec_id in self.subgraphs:
-            dispatch.send_subgraph_start(node_exec_id)
-        self.subgraphs.clear()
-
-    def _node_event(self, job: Job) -> None:
-        self.events.node(
-            run_id=self.meta.id,
-            data=node_execution_json(
-                job.row,
-                run=self.meta,
-                block_id=job.node.block.id,
-                input_data=job.row.input_data or {},
-                output_data=job.outputs,
-            ),
-        )
 
 
 def _release_connection() -> None:
@@ -662,15 +218,11 @@ def _cancel_requested(run_id: str) -> bool:
         return False
 
 
-def _set_cancel_flag(run_id: Any) -> None:
-    get_redis().set(cancel_key(run_id), "1", ex=CANCEL_TTL_SECONDS)
-
-
 def process_node_execution(*, node_exec_id: str, run_id: str) -> None:
     """Claims a node execution sent to this worker and runs it, with whatever it makes ready."""
     slots().take_one()
     now = timezone.now()
-    rows = sql.claim_node_executions(ids=[node_exec_id], now=now, lease_until=_lease_until())
+    rows = sql.claim_node_executions(ids=[node_exec_id], now=now, lease_until=lease_until())
     if not rows:
         slots().give(1)
         return
@@ -687,42 +239,3 @@ def end_node_execution(
     session = Session.for_run(str(row.graph_execution_id))
     session.end(row, outcome, outputs=list(outputs), cost=cost, extra_steps=extra_steps)
     session.run()
-
-
-def run_finalize(*, run_id: Any, events: EventBatch | None = None) -> GraphExecution | None:
-    """Ends the run if no node execution is queued or running (upstream: TERMINATED, FAILED or COMPLETED),
-    and wakes the parent run's Agent node if it is a sub-graph run.
-
-    Called after the work that may have been the last, inside or outside a transaction; the run's row
-    lock makes concurrent callers take turns, and the guarded transition makes all but one a no-op.
-    """
-    with transaction.atomic():
-        run = GraphExecution.objects.select_for_update().filter(pk=run_id).first()
-        if run is None or run.status in FINAL_STATUSES:
-            return None
-        if NodeExecution.objects.filter(graph_execution_id=run_id, status__in=ACTIVE_STATUSES).exists():
-            return None
-        target = S.TERMINATED if run.stop_requested_at else S.FAILED if run.error or run.halted_at else S.COMPLETED
-        now = timezone.now()
-        if not transition(GraphExecution.objects.filter(pk=run_id), target, ended_at=now):
-            return None
-        run.status, run.ended_at = target, now
-        outputs = run_outputs(run_id=run.id)
-        batch = events if events is not None else EventBatch()
-        batch.graph(run_id=run.id, graph_id=run.graph_public_id, data=graph_execution_json(run, outputs=outputs))
-        if events is None:
-            transaction.on_commit(batch.publish)
-        notify_agent_run(
-            user_id=run.user_id,
-            graph_id=str(run.graph_public_id),
-            graph_exec_id=str(run.id),
-            agent_name=Graph.objects.filter(pk=run.graph_id).values_list("name", flat=True).first(),
-            credits_used=run.cost,
-            node_count=run.node_count,
-            execution_time=run_stats(run)["duration"],
-            outputs=[{"name": name, "output": values} for name, values in outputs.items()],
-        )
-        if run.parent_node_execution_id:
-            parent = run.parent_node_execution_id
-            transaction.on_commit(lambda: dispatch.send_parent_resume(parent))
-    return run
