@@ -141,14 +141,10 @@ class Session(GroupWrites):
             while self.jobs:
                 self.wake.clear()
                 run_ready(self.loop)
-                # A group is bounded in events too, so websocket clients get them in a steady stream.
-                ready = [job for job in self.jobs if job.has_news][: settings.ENGINE_GROUP_COMMIT_EVENTS // 4]
+                ready = [job for job in self.jobs if job.has_news]
                 if ready:
                     self._write(ready)
-                    if (
-                        time.monotonic() - self.group_started >= settings.ENGINE_GROUP_COMMIT_SECONDS
-                        or len(self.events.items) >= settings.ENGINE_GROUP_COMMIT_EVENTS
-                    ):
+                    if time.monotonic() - self.group_started >= settings.ENGINE_GROUP_COMMIT_SECONDS:
                         self._commit()
                 elif self.atomic is not None:
                     # Every block waits: give them the rest of the group's window, then commit.

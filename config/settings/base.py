@@ -245,10 +245,8 @@ ENGINE_SWEEP_INTERVAL_SECONDS = env.int("ENGINE_SWEEP_INTERVAL_SECONDS", default
 ENGINE_WORKER_CONCURRENCY = env.int("ENGINE_WORKER_CONCURRENCY", default=100)
 # A worker runs the executions a node makes ready itself (no broker hop), for this long after it took the first.
 ENGINE_LOCAL_CHAIN_SECONDS = 10.0
-# A worker commits what its node executions did when all of them wait on I/O, or at the latest this often
-# (or once it has this many events to publish).
+# A worker commits what its node executions did when all of them wait on I/O, or at the latest this often.
 ENGINE_GROUP_COMMIT_SECONDS = 0.02
-ENGINE_GROUP_COMMIT_EVENTS = 100
 # How often a worker checks a run's stop flag and renews its leases while blocks run.
 ENGINE_POLL_SECONDS = 0.5
 # Seconds POST .../stop waits for running blocks to stop before answering.
