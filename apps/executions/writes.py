@@ -379,11 +379,13 @@ class GroupWrites:
         if not self.jobs:
             self.to_send += self.backlog
             self.backlog.clear()
+        # The group's events go out first after the commit: a run's final event precedes its AGENT_RUN
+        # notification, which `run_finalize` also sends on commit.
+        transaction.on_commit(self.events.publish)
         if not self.jobs and not self.to_send and not self.retries:
             run_finalize(run_id=self.meta.id, events=self.events)
         atomic, self.atomic = self.atomic, None
         atomic.__exit__(None, None, None)
-        self.events.publish()
         to_send, self.to_send = self.to_send, []
         dispatch.send_node_executions(to_send)
         for row, delay in self.retries:
