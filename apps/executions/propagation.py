@@ -13,10 +13,18 @@ assembled, the block's schema checked) and becomes QUEUED.
 `pair_outputs` is that rule on values in memory; `propagate_outputs` loads the
 sinks' queues, applies it and writes the result, inside the caller's
 transaction (which holds the run's row lock, so writers of one run take turns).
+
+`hand_on_line` decides which outputs go: executions of one node run concurrently
+but hand their outputs on in the order they were created (upstream's
+`NodeExecutionProgress`). Each keeps `handed_on` (outputs handed on so far) and
+`drained` (ended, and all of them handed on); only the oldest execution of a
+node that is not drained hands on, and when it ends, the next one hands on what
+it wrote meanwhile.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -29,8 +37,9 @@ from apps.blocks.base import BlockInputError
 from apps.core.jsonsafe import json_safe
 from apps.executions import sql
 from apps.executions.compiled import CompiledGraph, CompiledNode
+from apps.executions.models import FINAL_STATUSES, NodeExecution, NodeExecutionInput
 from apps.executions.models import ExecutionStatus as S
-from apps.executions.models import NodeExecution, NodeExecutionInput
+from apps.executions.runner import Job, Output, slots
 from apps.graphs.pins import DynamicPinError, merge_execution_input, parse_execution_output
 
 
@@ -273,3 +282,91 @@ def _persist(executions: list[PendingExecution], now: datetime) -> None:
             for name, value in execution.new_inputs.items()
         ],
     )
+
+
+# --- the hand-on of a node's line ---------------------------------------------------------
+
+
+def hand_on_line(
+    *,
+    run_id: Any,
+    graph: CompiledGraph,
+    node: CompiledNode,
+    held: dict[uuid.UUID, Job],
+    masks: dict[str, Any],
+    stopping: bool,
+    local: bool,
+) -> list[Propagation]:
+    """Hands on, in creation order, what `node`'s executions wrote: from the oldest that is not
+    drained, as far as each one has ended (an execution still running stops the line).
+
+    `held` are the caller's executions of the node, whose outputs it has in memory. With `local`,
+    what becomes ready is claimed for the caller as far as the worker process has free slots (a
+    chain never leaves the thread); the rest is to be sent. A stopping run hands nothing on.
+    """
+    propagations: list[Propagation] = []
+    drained: list[uuid.UUID] = []
+    while True:
+        line = sql.queue_state(run_id=run_id, pending_for=[], line_of=node.id).line
+        line = [entry for entry in line if entry.id not in drained]
+        for entry in line:
+            outputs = _unhanded(entry, held.get(entry.id)) if entry.written > entry.handed_on else []
+            if outputs and not stopping:
+                propagation = _hand_on(
+                    run_id=run_id, graph=graph, source=node, outputs=outputs, masks=masks, local=local
+                )
+                if propagation is not None:
+                    propagations.append(propagation)
+            if entry.status in FINAL_STATUSES:
+                drained.append(entry.id)
+                continue
+            if outputs:
+                sql.set_handed_on(node_exec_id=entry.id, handed_on=entry.written, drained=False)
+            break
+        else:
+            if len(line) == sql.HAND_ON_LINE:
+                _mark_drained(drained)
+                continue
+        break
+    _mark_drained(drained)
+    return propagations
+
+
+def _hand_on(
+    *,
+    run_id: Any,
+    graph: CompiledGraph,
+    source: CompiledNode,
+    outputs: list[Output],
+    masks: dict[str, Any],
+    local: bool,
+) -> Propagation | None:
+    sink_ids = sinks_of(source, outputs)
+    if not sink_ids:
+        return None
+    state = sql.queue_state(run_id=run_id, pending_for=sink_ids)
+    granted = slots().take_up_to(len(outputs) * len(source.output_links) if local else 0)
+    propagation = propagate_outputs(
+        run_id=run_id,
+        graph=graph,
+        source=source,
+        outputs=outputs,
+        queues=load_queues(state.pending, graph, sink_ids),
+        masks=masks,
+        claim=granted,
+    )
+    slots().give(granted - len(propagation.claimed))
+    return propagation
+
+
+def _unhanded(entry: sql.InLine, job: Job | None) -> list[Output]:
+    """An execution's outputs from `handed_on` on: from memory where the caller has them."""
+    if job is None or entry.handed_on < job.first_position:
+        return sql.outputs_from(node_exec_id=entry.id, position=entry.handed_on)
+    return job.produced[entry.handed_on - job.first_position :]
+
+
+def _mark_drained(ids: list[uuid.UUID]) -> None:
+    if ids:
+        NodeExecution.objects.filter(pk__in=ids).update(drained=True)
+        ids.clear()

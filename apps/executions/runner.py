@@ -208,3 +208,19 @@ class Job:
     @property
     def claim(self) -> tuple[Any, int]:
         return self.row.pk, self.row.attempt
+
+    def end_stats(self, outcome: Outcome) -> dict[str, Any]:
+        """The execution's `stats` once it ended with `outcome`."""
+        stats: dict[str, Any] = dict(self.row.stats or {})
+        stats.update(
+            walltime=outcome.walltime,
+            cputime=outcome.cputime,
+            input_size=len(str(self.row.input_data or "")),
+            output_size=sum(len(str(values)) for values in self.outputs.values()),
+            attempt=self.row.attempt,
+        )
+        if self.cost:
+            stats["cost"] = self.cost
+        if outcome.error:
+            stats["error"] = outcome.error
+        return stats

@@ -14,16 +14,16 @@ from apps.accounts.models import User
 from apps.blocks.base import BlockInputError, BlockType
 from apps.core.exceptions import ApplicationError
 from apps.core.jsonsafe import json_safe
-from apps.core.redis import get_redis
 from apps.credits.selectors import credits_check_can_execute
 from apps.executions.compiled import compiled_graph
+from apps.executions.context import set_cancel_flag
 from apps.executions.dispatch import send_node_executions
 from apps.executions.events import EventBatch
 from apps.executions.models import FINAL_STATUSES, GraphExecution, NodeExecution, NodeExecutionInput
 from apps.executions.models import ExecutionStatus as S
 from apps.executions.serialization import graph_execution_json, node_execution_json
 from apps.executions.status import transition
-from apps.executions.writes import CANCEL_TTL_SECONDS, cancel_key, run_finalize
+from apps.executions.writes import run_finalize
 from apps.graphs.models import Graph
 from apps.graphs.pins import merge_execution_input
 from apps.graphs.spec import GraphSpec
@@ -170,7 +170,7 @@ def execution_stop(*, run: GraphExecution, wait_seconds: float | None = None) ->
             ended_at=now,
             drained=True,
         )
-    get_redis().set(cancel_key(run.pk), "1", ex=CANCEL_TTL_SECONDS)
+    set_cancel_flag(run.pk)
     run_finalize(run_id=run.pk)
     deadline = time.monotonic() + (settings.ENGINE_STOP_WAIT_SECONDS if wait_seconds is None else wait_seconds)
     while True:

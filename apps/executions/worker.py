@@ -33,21 +33,19 @@ import structlog
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
-from redis.exceptions import RedisError
 
 from apps.blocks.base import BlockType
-from apps.core.redis import get_redis
 from apps.credits.charging import credits_charge_node_execution
 from apps.credits.exceptions import InsufficientBalanceError
 from apps.executions import sql
 from apps.executions.compiled import CompiledGraph, compiled_graph
-from apps.executions.context import RunMeta, run_meta
+from apps.executions.context import RunMeta, cancel_requested, run_meta
 from apps.executions.models import ExecutionStatus as S
 from apps.executions.models import GraphExecution, NodeExecution, NodeExecutionOutput
 from apps.executions.runner import BlockRun, Job, Outcome, Output, event_loop, lease_until, run_ready, slots
 from apps.executions.serialization import graph_execution_json
 from apps.executions.status import transition
-from apps.executions.writes import GroupWrites, cancel_key
+from apps.executions.writes import GroupWrites
 
 logger = structlog.get_logger(__name__)
 
@@ -180,7 +178,7 @@ class Session(GroupWrites):
     def _housekeeping(self) -> None:
         """Stop requests, leases: every `ENGINE_POLL_SECONDS` while blocks run."""
         self.housekeeping_at = time.monotonic() + settings.ENGINE_POLL_SECONDS
-        if not self.stopping and _cancel_requested(self.meta.id):
+        if not self.stopping and cancel_requested(self.meta.id):
             self._stop_all()
         if time.monotonic() - self.lease_renewed_at > settings.ENGINE_LEASE_SECONDS / 3:
             self.lease_renewed_at = time.monotonic()
@@ -207,15 +205,6 @@ def _release_connection() -> None:
     """While every block waits on I/O the thread holds no database connection: with a pool, it goes back."""
     if getattr(connection, "pool", None) is not None and not connection.in_atomic_block:
         connection.close()
-
-
-def _cancel_requested(run_id: str) -> bool:
-    """The run's cancel flag. Redis being away cancels nothing: a stop is also in the database,
-    and each group of writes checks it."""
-    try:
-        return bool(get_redis().exists(cancel_key(run_id)))
-    except (RedisError, OSError):
-        return False
 
 
 def process_node_execution(*, node_exec_id: str, run_id: str) -> None:

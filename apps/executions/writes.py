@@ -7,11 +7,6 @@ same group, by the hand-on of its node's line and, at the commit, the run's
 counters and, if nothing is left to run, the run's end (`run_finalize`, which
 also wakes the parent run's Agent node). Events and messages to other workers
 go out after the commit.
-
-Executions of one node run concurrently but hand their outputs on in the order
-they were created (upstream's `NodeExecutionProgress`): each keeps `handed_on`
-and `drained`, and only the oldest execution of a node that is not drained
-hands on; when it ends, it hands on what the ones after it wrote meanwhile.
 """
 
 from __future__ import annotations
@@ -30,16 +25,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.core.jsonsafe import json_safe
-from apps.core.redis import get_redis
 from apps.credits.events import notify_agent_run
 from apps.executions import dispatch, sql
 from apps.executions.compiled import CompiledGraph, CompiledNode
-from apps.executions.context import RunMeta
+from apps.executions.context import RunMeta, set_cancel_flag
 from apps.executions.events import EventBatch
 from apps.executions.metrics import count_finished
 from apps.executions.models import ACTIVE_STATUSES, FINAL_STATUSES, GraphExecution, NodeExecution, NodeExecutionOutput
 from apps.executions.models import ExecutionStatus as S
-from apps.executions.propagation import load_queues, propagate_outputs, sinks_of
+from apps.executions.propagation import hand_on_line
 from apps.executions.runner import BlockRun, Job, Outcome, Output, lease_until, slots
 from apps.executions.selectors import run_outputs
 from apps.executions.serialization import graph_execution_json, node_execution_json, run_stats
@@ -47,13 +41,6 @@ from apps.executions.status import transition
 from apps.graphs.models import Graph
 
 logger = structlog.get_logger(__name__)
-
-
-CANCEL_TTL_SECONDS = 7 * 24 * 3600
-
-
-def cancel_key(run_id: object) -> str:
-    return f"agpt:cancel:{run_id}"
 
 
 @dataclass
@@ -136,7 +123,7 @@ class GroupWrites:
             if self._record(job):
                 by_node.setdefault(job.node.id, []).append(job)
         for node_id, jobs in by_node.items():
-            self._hand_on_line(self.graph.nodes[node_id], jobs)
+            self._hand_on(self.graph.nodes[node_id], jobs)
         self._take_backlog()
 
     def _take_backlog(self) -> None:
@@ -183,7 +170,7 @@ class GroupWrites:
         if outcome.status == S.FAILED:
             outputs.append(("error", outcome.error or "Unknown error"))
         now = timezone.now()
-        stats = self._stats(job, outcome)
+        stats = job.end_stats(outcome)
         if not sql.end_node_execution(
             node_exec_id=job.row.pk,
             attempt=job.row.attempt,
@@ -224,72 +211,40 @@ class GroupWrites:
         for pin, value in safe:
             job.outputs.setdefault(pin, []).append(value)
 
-    def _hand_on_line(self, node: CompiledNode, jobs: list[Job]) -> None:
-        """Hands on, in creation order, what the node's executions wrote: from the oldest that is not
-        drained, as far as each one has ended (an execution still running stops the line)."""
-        ours = {job.row.pk: job for job in jobs}
-        drained: list[uuid.UUID] = []
-        while True:
-            line = sql.queue_state(run_id=self.meta.id, pending_for=[], line_of=node.id).line
-            line = [entry for entry in line if entry.id not in drained]
-            for entry in line:
-                job = ours.get(entry.id)
-                ended = entry.status in FINAL_STATUSES
-                outputs = self._unhanded(entry, job) if entry.written > entry.handed_on else []
-                if outputs and not self.stopping:
-                    self._propagate(node, outputs)
-                if ended:
-                    drained.append(entry.id)
-                    continue
-                if outputs:
-                    sql.set_handed_on(node_exec_id=entry.id, handed_on=entry.written, drained=False)
-                break
-            else:
-                if len(line) == sql.HAND_ON_LINE:
-                    self._mark_drained(drained)
-                    continue
-            break
-        self._mark_drained(drained)
-
-    def _propagate(self, node: CompiledNode, outputs: list[Output]) -> None:
-        sink_ids = sinks_of(node, outputs)
-        if not sink_ids:
-            return
-        state = sql.queue_state(run_id=self.meta.id, pending_for=sink_ids)
-        # As many as the worker has free slots run here (a chain never leaves the thread); the rest go
-        # to the broker. Past the session's local window everything does, so one run cannot hold a thread.
-        most = len(outputs) * len(node.output_links) if time.monotonic() < self.local_until else 0
-        granted = slots().take_up_to(most)
-        propagation = propagate_outputs(
+    def _hand_on(self, node: CompiledNode, jobs: list[Job]) -> None:
+        """Hands on what the node's line has to give (`propagation.hand_on_line`), then runs what that
+        made ready as far as the worker has slots; the rest waits in the backlog."""
+        local = time.monotonic() < self.local_until
+        lines = hand_on_line(
             run_id=self.meta.id,
             graph=self.graph,
-            source=node,
-            outputs=outputs,
-            queues=load_queues(state.pending, self.graph, sink_ids),
+            node=node,
+            held={job.row.pk: job for job in jobs},
             masks=self.meta.masks,
-            claim=granted,
+            stopping=self.stopping,
+            local=local,
         )
-        slots().give(granted - len(propagation.claimed))
-        claimed = {id(row) for row in propagation.claimed}
-        for pending in propagation.touched:
-            row = shown = pending.row
-            if id(row) in claimed:
-                # Claimed in the same commit: clients see it QUEUED, then RUNNING from the job that runs it.
-                shown = copy.copy(row)
-                shown.status, shown.started_at = S.QUEUED, None
-            self.events.node(
-                run_id=self.meta.id,
-                data=node_execution_json(
-                    shown,
-                    run=self.meta,
-                    block_id=self.graph.nodes[str(row.node_id)].block.id,
-                    input_data=row.input_data or pending.inputs,
-                    output_data={},
-                ),
-            )
-        self.backlog += propagation.to_send
-        for row in propagation.claimed:
-            self.start(row, holds_slot=True)
+        for propagation in lines:
+            claimed = {id(row) for row in propagation.claimed}
+            for pending in propagation.touched:
+                row = shown = pending.row
+                if id(row) in claimed:
+                    # Claimed in the same commit: clients see it QUEUED, then RUNNING from the job that runs it.
+                    shown = copy.copy(row)
+                    shown.status, shown.started_at = S.QUEUED, None
+                self.events.node(
+                    run_id=self.meta.id,
+                    data=node_execution_json(
+                        shown,
+                        run=self.meta,
+                        block_id=self.graph.nodes[str(row.node_id)].block.id,
+                        input_data=row.input_data or pending.inputs,
+                        output_data={},
+                    ),
+                )
+            self.backlog += propagation.to_send
+            for row in propagation.claimed:
+                self.start(row, holds_slot=True)
 
     def _retry(self, job: Job, outcome: Outcome) -> bool:
         """Puts a transiently failed execution back in the queue, if its block's policy allows another attempt."""
@@ -324,23 +279,8 @@ class GroupWrites:
             ended_at=now,
             drained=True,
         )
-        transaction.on_commit(lambda: _set_cancel_flag(self.meta.id))
+        transaction.on_commit(lambda: set_cancel_flag(self.meta.id))
         self._stop_all()
-
-    def _stats(self, job: Job, outcome: Outcome) -> dict[str, Any]:
-        stats: dict[str, Any] = dict(job.row.stats or {})
-        stats.update(
-            walltime=outcome.walltime,
-            cputime=outcome.cputime,
-            input_size=len(str(job.row.input_data or "")),
-            output_size=sum(len(str(values)) for values in job.outputs.values()),
-            attempt=job.row.attempt,
-        )
-        if job.cost:
-            stats["cost"] = job.cost
-        if outcome.error:
-            stats["error"] = outcome.error
-        return stats
 
     def _count(self, job: Job, outcome: Outcome) -> None:
         """Adds an ended execution to the group's counters. The first unhandled failure becomes the run's
@@ -406,23 +346,6 @@ class GroupWrites:
                 output_data=job.outputs,
             ),
         )
-
-    @staticmethod
-    def _mark_drained(ids: list[uuid.UUID]) -> None:
-        if ids:
-            NodeExecution.objects.filter(pk__in=ids).update(drained=True)
-            ids.clear()
-
-    @staticmethod
-    def _unhanded(entry: sql.InLine, job: Job | None) -> list[Output]:
-        """An execution's outputs from `handed_on` on: from memory where this session has them."""
-        if job is None or entry.handed_on < job.first_position:
-            return sql.outputs_from(node_exec_id=entry.id, position=entry.handed_on)
-        return job.produced[entry.handed_on - job.first_position :]
-
-
-def _set_cancel_flag(run_id: Any) -> None:
-    get_redis().set(cancel_key(run_id), "1", ex=CANCEL_TTL_SECONDS)
 
 
 def run_finalize(*, run_id: Any, events: EventBatch | None = None) -> GraphExecution | None:

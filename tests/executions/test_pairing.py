@@ -1,9 +1,9 @@
 """Input pairing and propagation, without a worker: `pair_outputs` on values in memory, then
-`propagate_outputs` against the database."""
+`propagate_outputs` and the hand-on of a node's line against the database."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from unittest import mock
 
@@ -13,8 +13,8 @@ from apps.accounts.models import User
 from apps.blocks.registry import get_block
 from apps.executions.compiled import CompiledNode, compiled_graph
 from apps.executions.models import ExecutionStatus as S
-from apps.executions.models import NodeExecution
-from apps.executions.propagation import SinkQueue, load_queues, pair_outputs, propagate_outputs
+from apps.executions.models import NodeExecution, NodeExecutionOutput
+from apps.executions.propagation import SinkQueue, hand_on_line, load_queues, pair_outputs, propagate_outputs
 from apps.executions.services import execution_start
 from apps.executions.sql import queue_state
 from apps.graphs.selectors import graph_get_for_user
@@ -179,3 +179,53 @@ def test_propagation_writes_queued_executions_and_claims_the_first_ones_for_the_
     assert [row.attempt for row in rows] == [1, 1, 0]
     assert [row.pk for row in propagation.to_send] == [rows[2].pk]
     assert list(rows[0].inputs.values_list("name", "data")) == [("input", "a")]
+
+
+@pytest.mark.django_db
+def test_a_nodes_line_hands_on_in_creation_order_as_far_as_its_oldest_execution_has_ended(user: User) -> None:
+    spec = GraphSpec.from_payload(
+        {
+            "nodes": [
+                {"id": "source", "block_id": STORE_VALUE, "input_default": {"input": 0}},
+                {"id": "sink", "block_id": STORE_VALUE, "input_default": {}},
+            ],
+            "links": [{"source_id": "source", "sink_id": "sink", "source_name": "output", "sink_name": "input"}],
+        }
+    )
+    graph = graph_get_for_user(user=user, graph_id=graph_create(user=user, spec=spec).graph_id)
+    with mock.patch("apps.executions.services.send_node_executions"):
+        run = execution_start(user=user, graph=graph, inputs={})
+    compiled_version = compiled_graph(graph.graph_id, graph.version)
+    source = next(node for node in compiled_version.nodes.values() if node.input_default == {"input": 0})
+    older = NodeExecution.objects.get(graph_execution=run, node_id=source.id)
+    NodeExecution.objects.filter(pk=older.pk).update(status=S.RUNNING, attempt=1)
+    younger = NodeExecution.objects.create(
+        graph_execution=run, node_id=source.id, status=S.COMPLETED, attempt=1, added_at=older.added_at + timedelta(1)
+    )
+    NodeExecutionOutput.objects.create(node_execution=younger, name="output", data="second", position=0)
+
+    def hand_on() -> list[Any]:
+        return hand_on_line(
+            run_id=run.id, graph=compiled_version, node=source, held={}, masks={}, stopping=False, local=False
+        )
+
+    def sink_inputs() -> list[Any]:
+        executions = NodeExecution.objects.filter(graph_execution=run).exclude(node_id=source.id)
+        return [row.input_data for row in executions.order_by("added_at")]
+
+    # The younger one ended first, but the older one, still running, holds the line.
+    assert hand_on() == []
+    assert sink_inputs() == []
+
+    NodeExecutionOutput.objects.create(node_execution=older, name="output", data="first", position=0)
+    hand_on()
+    assert sink_inputs() == [{"input": "first"}]
+    older.refresh_from_db()
+    assert (older.handed_on, older.drained) == (1, False)
+
+    NodeExecution.objects.filter(pk=older.pk).update(status=S.COMPLETED)
+    (propagation,) = hand_on()
+    assert [row.input_data for row in propagation.to_send] == [{"input": "second"}]
+    assert sink_inputs() == [{"input": "first"}, {"input": "second"}]
+    assert set(NodeExecution.objects.filter(node_id=source.id).values_list("drained", flat=True)) == {True}
+    assert hand_on() == []
