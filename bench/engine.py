@@ -211,27 +211,25 @@ def b4_io_fan_out() -> dict[str, float]:
     return {"seconds": seconds, "iqr": iqr, "floor": one_after_another, "ratio": one_after_another / seconds}
 
 
-def main() -> None:
+def main(chosen: list[str]) -> None:
     from django.db import connection
 
     print(f"engine benchmarks on {connection.vendor}, {ROUNDS} interleaved rounds, median")
-    b1 = b1_chain()
-    print(
-        f"B1 chain of {CHAIN_LENGTH}: {b1['node_ms']:.2f} ms/node (IQR {b1['node_iqr_ms']:.2f}) vs bare Celery hop "
-        f"{b1['hop_ms']:.2f} ms (IQR {b1['hop_iqr_ms']:.2f}) -> ratio {b1['ratio']:.2f}x (goal <= 0.8x)"
-    )
-    from apps.blocks.registry import get_block
-
-    if get_block(STEP_THROUGH_ITEMS) is None:
-        print("B2 skipped: StepThroughItemsBlock is not available")
-        return
-    b2 = b2_fan_out()
-    print(
-        f"B2 fan-out of {FAN_OUT}: {b2['node_execs_per_s']:.0f} node executions/s vs bare no-op "
-        f"{b2['noop_tasks_per_s']:.0f} tasks/s -> ratio {b2['ratio']:.2f}x (goal >= 0.5x)"
-    )
-    b4 = b4_io_fan_out()
-    print(
-        f"B4 {REQUESTS} requests of {REQUEST_SECONDS * 1000:.0f} ms: {b4['seconds']:.2f} s (IQR {b4['iqr']:.2f}) vs "
-        f"{b4['floor']:.0f} s one after another -> {b4['ratio']:.1f}x faster (goal >= 20x)"
-    )
+    if "b1" in chosen:
+        b1 = b1_chain()
+        print(
+            f"B1 chain of {CHAIN_LENGTH}: {b1['node_ms']:.2f} ms/node (IQR {b1['node_iqr_ms']:.2f}) vs bare Celery "
+            f"hop {b1['hop_ms']:.2f} ms (IQR {b1['hop_iqr_ms']:.2f}) -> ratio {b1['ratio']:.2f}x (goal <= 0.8x)"
+        )
+    if "b2" in chosen:
+        b2 = b2_fan_out()
+        print(
+            f"B2 fan-out of {FAN_OUT}: {b2['node_execs_per_s']:.0f} node executions/s vs bare no-op "
+            f"{b2['noop_tasks_per_s']:.0f} tasks/s -> ratio {b2['ratio']:.2f}x (goal >= 0.5x)"
+        )
+    if "b4" in chosen:
+        b4 = b4_io_fan_out()
+        print(
+            f"B4 {REQUESTS} requests of {REQUEST_SECONDS * 1000:.0f} ms: {b4['seconds']:.2f} s (IQR {b4['iqr']:.2f}) "
+            f"vs {b4['floor']:.0f} s one after another -> {b4['ratio']:.1f}x faster (goal >= 20x)"
+        )
