@@ -197,22 +197,12 @@ def _latest_inputs_from_database(run_id: Any) -> Callable[[SinkQueue], dict[str,
     return latest_inputs
 
 
-def sinks_of(source: CompiledNode, outputs: list[tuple[str, Any]]) -> list[str]:
-    """The nodes some of `outputs` reach."""
-    return sorted(
-        {
-            link.sink_id
-            for pin, value in outputs
-            for link in source.output_links
-            if parse_execution_output(pin, value, link.source_name)[0]
-        }
-    )
-
-
-def load_queues(pending: list[NodeExecution], graph: CompiledGraph, sink_ids: list[str]) -> dict[str, SinkQueue]:
+def load_queues(pending_ids: list[uuid.UUID], graph: CompiledGraph, sink_ids: list[str]) -> dict[str, SinkQueue]:
     """The sinks' queues from their INCOMPLETE executions (as `sql.queue_state` found them) and their inputs."""
     queues = {node_id: SinkQueue(node=graph.nodes[node_id]) for node_id in sink_ids}
     inputs: dict[Any, dict[str, Any]] = {}
+    # Usually nothing is pending (a chain): then there is nothing to load.
+    pending = list(NodeExecution.objects.filter(pk__in=pending_ids).order_by("added_at", "id")) if pending_ids else []
     if pending:
         for pk, name, data in NodeExecutionInput.objects.filter(node_execution__in=pending).values_list(
             "node_execution_id", "name", "data"
@@ -282,6 +272,8 @@ def _persist(executions: list[PendingExecution], now: datetime) -> None:
             for name, value in execution.new_inputs.items()
         ],
     )
+    for execution in executions:  # written: a later hand-on of the same walk adds only its own
+        execution.is_new, execution.new_inputs = False, {}
 
 
 # --- the hand-on of a node's line ---------------------------------------------------------
@@ -306,17 +298,29 @@ def hand_on_line(
     """
     propagations: list[Propagation] = []
     drained: list[uuid.UUID] = []
+    sink_ids = sorted({link.sink_id for link in node.output_links})
     while True:
-        line = sql.queue_state(run_id=run_id, pending_for=[], line_of=node.id).line
-        line = [entry for entry in line if entry.id not in drained]
+        # One round trip finds the line and its sinks' pending executions; the queues, loaded when
+        # first needed, then follow every hand-on of the walk in memory.
+        state = sql.queue_state(run_id=run_id, pending_for=sink_ids, line_of=node.id)
+        queues: dict[str, SinkQueue] | None = None
+        line = [entry for entry in state.line if entry.id not in drained]
         for entry in line:
             outputs = _unhanded(entry, held.get(entry.id)) if entry.written > entry.handed_on else []
-            if outputs and not stopping:
-                propagation = _hand_on(
-                    run_id=run_id, graph=graph, source=node, outputs=outputs, masks=masks, local=local
+            if outputs and sink_ids and not stopping:
+                if queues is None:
+                    queues = load_queues(state.pending_ids, graph, sink_ids)
+                propagations.append(
+                    _hand_on(
+                        run_id=run_id,
+                        graph=graph,
+                        source=node,
+                        outputs=outputs,
+                        queues=queues,
+                        masks=masks,
+                        local=local,
+                    )
                 )
-                if propagation is not None:
-                    propagations.append(propagation)
             if entry.status in FINAL_STATUSES:
                 drained.append(entry.id)
                 continue
@@ -338,22 +342,13 @@ def _hand_on(
     graph: CompiledGraph,
     source: CompiledNode,
     outputs: list[Output],
+    queues: dict[str, SinkQueue],
     masks: dict[str, Any],
     local: bool,
-) -> Propagation | None:
-    sink_ids = sinks_of(source, outputs)
-    if not sink_ids:
-        return None
-    state = sql.queue_state(run_id=run_id, pending_for=sink_ids)
+) -> Propagation:
     granted = slots().take_up_to(len(outputs) * len(source.output_links) if local else 0)
     propagation = propagate_outputs(
-        run_id=run_id,
-        graph=graph,
-        source=source,
-        outputs=outputs,
-        queues=load_queues(state.pending, graph, sink_ids),
-        masks=masks,
-        claim=granted,
+        run_id=run_id, graph=graph, source=source, outputs=outputs, queues=queues, masks=masks, claim=granted
     )
     slots().give(granted - len(propagation.claimed))
     return propagation

@@ -195,9 +195,9 @@ class InLine:
 
 @dataclass
 class QueueState:
-    """The INCOMPLETE executions of some sink nodes (oldest first), and one node's hand-on line."""
+    """The INCOMPLETE executions of some sink nodes (their ids, oldest first), and one node's hand-on line."""
 
-    pending: list[NodeExecution]
+    pending_ids: list[uuid.UUID]
     line: list[InLine]
 
 
@@ -232,15 +232,13 @@ def queue_state(*, run_id: Any, pending_for: Sequence[str], line_of: str | None 
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    pending_ids = [row[1] for row in rows if row[0] == "pending"]
     line = [
         InLine(uuid.UUID(str(pk)), status, int(handed_on), int(written))
         for kind, pk, status, handed_on, written, _ in rows
         if kind == "line"
     ]
-    # Usually nothing is pending (a chain); only then is it worth building model instances.
-    pending = list(NodeExecution.objects.filter(pk__in=pending_ids).order_by("added_at", "id")) if pending_ids else []
-    return QueueState(pending=pending, line=line)
+    pending_ids = [uuid.UUID(str(row[1])) for row in rows if row[0] == "pending"]
+    return QueueState(pending_ids=pending_ids, line=line)
 
 
 def end_node_execution(

@@ -168,7 +168,7 @@ def test_propagation_writes_queued_executions_and_claims_the_first_ones_for_the_
         graph=compiled_version,
         source=source,
         outputs=[("output", "a"), ("output", "b"), ("output", "c")],
-        queues=load_queues(queue_state(run_id=run.id, pending_for=[sink_id]).pending, compiled_version, [sink_id]),
+        queues=load_queues(queue_state(run_id=run.id, pending_for=[sink_id]).pending_ids, compiled_version, [sink_id]),
         masks={},
         claim=2,
     )
