@@ -296,43 +296,50 @@ def hand_on_line(
     what becomes ready is claimed for the caller as far as the worker process has free slots (a
     chain never leaves the thread); the rest is to be sent. A stopping run hands nothing on.
     """
+    sink_ids = sorted({link.sink_id for link in node.output_links})
+    # One round trip finds the line and its sinks' pending executions; the queues, loaded when first
+    # needed, then follow every hand-on of the walk in memory.
+    state = sql.queue_state(run_id=run_id, pending_for=sink_ids, line_of=node.id)
+    head = state.line[0] if state.line else None
+    if head is None or (head.written == head.handed_on and head.status not in FINAL_STATUSES):
+        return []  # the oldest execution runs on with nothing new: the line waits for it
     propagations: list[Propagation] = []
     drained: list[uuid.UUID] = []
-    sink_ids = sorted({link.sink_id for link in node.output_links})
-    while True:
-        # One round trip finds the line and its sinks' pending executions; the queues, loaded when
-        # first needed, then follow every hand-on of the walk in memory.
-        state = sql.queue_state(run_id=run_id, pending_for=sink_ids, line_of=node.id)
-        queues: dict[str, SinkQueue] | None = None
-        line = [entry for entry in state.line if entry.id not in drained]
-        for entry in line:
-            outputs = _unhanded(entry, held.get(entry.id)) if entry.written > entry.handed_on else []
-            if outputs and sink_ids and not stopping:
-                if queues is None:
-                    queues = load_queues(state.pending_ids, graph, sink_ids)
-                propagations.append(
-                    _hand_on(
-                        run_id=run_id,
-                        graph=graph,
-                        source=node,
-                        outputs=outputs,
-                        queues=queues,
-                        masks=masks,
-                        local=local,
+    # What the walk writes is read by nobody before the group commits: it goes in as few round trips as the
+    # walk's reads allow.
+    with sql.pipelined():
+        while True:
+            queues: dict[str, SinkQueue] | None = None
+            line = [entry for entry in state.line if entry.id not in drained]
+            for entry in line:
+                outputs = _unhanded(entry, held.get(entry.id)) if entry.written > entry.handed_on else []
+                if outputs and sink_ids and not stopping:
+                    if queues is None:
+                        queues = load_queues(state.pending_ids, graph, sink_ids)
+                    propagations.append(
+                        _hand_on(
+                            run_id=run_id,
+                            graph=graph,
+                            source=node,
+                            outputs=outputs,
+                            queues=queues,
+                            masks=masks,
+                            local=local,
+                        )
                     )
-                )
-            if entry.status in FINAL_STATUSES:
-                drained.append(entry.id)
-                continue
-            if outputs:
-                sql.set_handed_on(node_exec_id=entry.id, handed_on=entry.written, drained=False)
+                if entry.status in FINAL_STATUSES:
+                    drained.append(entry.id)
+                    continue
+                if outputs:
+                    sql.set_handed_on(node_exec_id=entry.id, handed_on=entry.written, drained=False)
+                break
+            else:
+                if len(line) == sql.HAND_ON_LINE:
+                    _mark_drained(drained)
+                    state = sql.queue_state(run_id=run_id, pending_for=sink_ids, line_of=node.id)
+                    continue
             break
-        else:
-            if len(line) == sql.HAND_ON_LINE:
-                _mark_drained(drained)
-                continue
-        break
-    _mark_drained(drained)
+        _mark_drained(drained)
     return propagations
 
 

@@ -10,9 +10,10 @@ the usual conversions. Status conditions come from the transition table
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -47,6 +48,23 @@ def _as_datetime(value: Any) -> datetime | None:
         return None
     moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+@contextlib.contextmanager
+def pipelined() -> Iterator[None]:
+    """Statements run inside are sent without waiting for each one's result (PostgreSQL's pipeline
+    mode): writes whose results nobody reads share one round trip, at the end of the block or with
+    the next read, which waits for them first, so their order holds. Elsewhere they run one by one.
+
+    Only for statements whose results are fetched (SELECT, RETURNING) or not read at all: a
+    cursor's `rowcount` is not known before the pipeline syncs.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    connection.ensure_connection()
+    with connection.wrap_database_errors, connection.connection.pipeline():
+        yield
 
 
 def claim_node_executions(*, ids: Sequence[Any], now: datetime, lease_until: datetime) -> list[NodeExecution]:
