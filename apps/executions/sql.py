@@ -114,7 +114,8 @@ def lock_run(*, run_id: Any) -> RunState:
     first, so writers of one run take turns and never wait on each other in a cycle."""
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT stop_requested_at, halted_at FROM {RUNS} WHERE id = %s{lock}", [_uuid(run_id)])
+        with pipelined():  # the transaction's BEGIN goes in the same round trip
+            cursor.execute(f"SELECT stop_requested_at, halted_at FROM {RUNS} WHERE id = %s{lock}", [_uuid(run_id)])
         stop_requested_at, halted_at = cursor.fetchone()
     return RunState(_as_datetime(stop_requested_at), _as_datetime(halted_at))
 
@@ -163,26 +164,33 @@ class InsertPlan:
     defaulted: list[Field[Any, Any]]
     head: str
     row: str
+    # A row of a VALUES list in a SELECT: PostgreSQL types its columns from the values (a list of
+    # NULLs would be text), so each is cast to its column's type.
+    typed_row: str
 
 
 @functools.cache
 def _insert_plan(model: type[Model], vendor: str) -> InsertPlan:
     fields = [field for field in model._meta.concrete_fields if not isinstance(field, AutoField)]
     columns = ", ".join(connection.ops.quote_name(str(field.column)) for field in fields)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    typed = "(" + ", ".join(f"%s::{field.db_type(connection)}" for field in fields) + ")"
     return InsertPlan(
         attnames=[field.attname for field in fields],
         preparers=[_preparer(field) for field in fields],
         defaulted=[field for field in fields if field.has_default()],
-        head=f"INSERT INTO {model._meta.db_table} ({columns}) VALUES ",
-        row="(" + ", ".join(["%s"] * len(fields)) + ")",
+        head=f"INSERT INTO {model._meta.db_table} ({columns}) ",
+        row=row,
+        typed_row=typed if vendor == "postgresql" else row,
     )
 
 
-def insert_rows(model: type[Model], objects: Sequence[Model]) -> None:
+def insert_rows(model: type[Model], objects: Sequence[Model], *, where: tuple[str, list[Any]] | None = None) -> None:
     """A multi-row INSERT of every concrete field, without the ORM's per-call query compilation.
 
     Values are prepared by each field as `bulk_create` would send them;
-    auto-increment keys are left to the database.
+    auto-increment keys are left to the database. With `where` (a condition and its
+    parameters), the rows go in only if the condition holds when the statement runs.
     """
     if not objects:
         return
@@ -191,12 +199,18 @@ def insert_rows(model: type[Model], objects: Sequence[Model]) -> None:
         for field in plan.defaulted:
             if getattr(obj, field.attname) is None:
                 setattr(obj, field.attname, field.get_default())
-    sql = plan.head + ", ".join([plan.row] * len(objects))
     params = [
         prepare(getattr(obj, attname))
         for obj in objects
         for attname, prepare in zip(plan.attnames, plan.preparers, strict=True)
     ]
+    if where is None:
+        sql = plan.head + "VALUES " + ", ".join([plan.row] * len(objects))
+    else:
+        condition, condition_params = where
+        rows = ", ".join([plan.typed_row] * len(objects))
+        sql = plan.head + f"SELECT * FROM (VALUES {rows}) AS guarded WHERE {condition}"
+        params += condition_params
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 
@@ -260,17 +274,32 @@ def queue_state(*, run_id: Any, pending_for: Sequence[str], line_of: str | None 
 
 
 def end_node_execution(
-    *, node_exec_id: Any, attempt: int, status: str, ended_at: datetime, stats: dict[str, Any], drained: bool
+    *,
+    node_exec_id: Any,
+    attempt: int,
+    status: str,
+    ended_at: datetime,
+    stats: dict[str, Any],
+    drained: bool,
+    outputs: Sequence[NodeExecutionOutput] = (),
 ) -> bool:
-    """RUNNING -> a final status, only for the claim that is still ours (same attempt)."""
+    """RUNNING -> a final status, only for the claim that is still ours (same attempt), with the outputs
+    not written yet: they go in only if the end did, in the same round trip on PostgreSQL."""
     sql = f"""
         UPDATE {NODE_EXECUTIONS} SET status = %s, ended_at = %s, stats = %s, lease_expires_at = NULL, drained = %s
         WHERE id = %s AND attempt = %s AND status IN ({sources_sql(status)})
+        RETURNING id
     """
-    params = [status, _when(ended_at), _json(stats), drained, _uuid(node_exec_id), attempt]
+    node_exec_id = _uuid(node_exec_id)
+    ended = (
+        f"EXISTS (SELECT 1 FROM {NODE_EXECUTIONS} WHERE id = %s AND attempt = %s AND status = %s)",
+        [node_exec_id, attempt, status],
+    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return bool(cursor.rowcount == 1)
+        with pipelined():
+            cursor.execute(sql, [status, _when(ended_at), _json(stats), drained, node_exec_id, attempt])
+            insert_rows(NodeExecutionOutput, outputs, where=ended)
+        return cursor.fetchone() is not None
 
 
 def renew_leases(*, claims: Sequence[tuple[Any, int]], lease_until: datetime | None) -> set[uuid.UUID]:

@@ -160,7 +160,9 @@ class GroupWrites:
             if job.row.pk not in sql.renew_leases(claims=[job.claim], lease_until=lease_until()):
                 self._lose(job)
                 return False
-            self._write_outputs(job, outputs)
+            safe = _safe(outputs)
+            sql.insert_rows(NodeExecutionOutput, self._output_rows(job, safe))
+            self._remember_outputs(job, safe)
             self._node_event(job)
             return True
         self._drop(job)
@@ -171,6 +173,7 @@ class GroupWrites:
             outputs.append(("error", outcome.error or "Unknown error"))
         now = timezone.now()
         stats = job.end_stats(outcome)
+        safe = _safe(outputs)
         if not sql.end_node_execution(
             node_exec_id=job.row.pk,
             attempt=job.row.attempt,
@@ -178,12 +181,13 @@ class GroupWrites:
             ended_at=now,
             stats=stats,
             drained=False,
+            outputs=self._output_rows(job, safe),
         ):
             logger.warning("node_execution_lost", node_exec_id=str(job.row.pk))
             return False
         if job.fatal:
             self._halt()
-        self._write_outputs(job, outputs)
+        self._remember_outputs(job, safe)
         if outputs:
             self._node_event(job)  # the outputs, while the execution still reads RUNNING
         job.row.status, job.row.ended_at, job.row.stats = outcome.status, now, stats
@@ -192,20 +196,18 @@ class GroupWrites:
         count_finished(self.events, execution=job.row, walltime=outcome.walltime, cost=job.cost)
         return True
 
-    def _write_outputs(self, job: Job, outputs: list[Output]) -> None:
-        if not outputs:
-            return
-        safe = [(pin, json_safe(value)) for pin, value in outputs]
+    @staticmethod
+    def _output_rows(job: Job, safe: list[Output]) -> list[NodeExecutionOutput]:
         now = timezone.now()
-        sql.insert_rows(
-            NodeExecutionOutput,
-            [
-                NodeExecutionOutput(
-                    node_execution_id=job.row.pk, name=pin, data=value, position=job.written + offset, added_at=now
-                )
-                for offset, (pin, value) in enumerate(safe)
-            ],
-        )
+        return [
+            NodeExecutionOutput(
+                node_execution_id=job.row.pk, name=pin, data=value, position=job.written + offset, added_at=now
+            )
+            for offset, (pin, value) in enumerate(safe)
+        ]
+
+    @staticmethod
+    def _remember_outputs(job: Job, safe: list[Output]) -> None:
         job.written += len(safe)
         job.produced += safe
         for pin, value in safe:
@@ -346,6 +348,10 @@ class GroupWrites:
                 output_data=job.outputs,
             ),
         )
+
+
+def _safe(outputs: list[Output]) -> list[Output]:
+    return [(pin, json_safe(value)) for pin, value in outputs]
 
 
 def run_finalize(*, run_id: Any, events: EventBatch | None = None) -> GraphExecution | None:
