@@ -173,8 +173,9 @@ def _as_member(name: str) -> ProviderName | str:
         return name
 
 
+@functools.cache
 def credentials_fields(schema: type[BaseModel]) -> dict[str, type[CredentialsMetaInput[Any, Any]]]:
-    """The fields of a block's input schema typed as credentials references."""
+    """The fields of a block's input schema typed as credentials references (computed once per schema)."""
     found: dict[str, Any] = {}
     for name, info in schema.model_fields.items():
         annotation = info.annotation
