@@ -45,11 +45,10 @@ def _handler_for(server: LocalServer) -> type[BaseHTTPRequestHandler]:
                 "path": url.path,
                 "host": self.headers.get("Host"),
                 "authorization": self.headers.get("Authorization"),
-                "headers": dict(self.headers.items()),
                 "content_type": self.headers.get("Content-Type"),
                 "body": self.rfile.read(length).decode() if length else None,
             }
-            server.requests.append(received)
+            server.requests.append({**received, "headers": dict(self.headers.items())})
             if url.path == "/echo":
                 self._send(200, json.dumps(received).encode())
             elif url.path == "/ok":
