@@ -18,6 +18,10 @@ class PlatformCredentialsError(PermissionDeniedError):
         return "System-managed credentials cannot be deleted"
 
 
+class TooManyCredentialsError(ApplicationError):
+    code = "TOO_MANY_CREDENTIALS"
+
+
 class CredentialsDecryptionError(ApplicationError):
     """A stored secret no configured key opens: the keys were changed without rotating first."""
 

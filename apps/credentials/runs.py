@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from apps.blocks.base import Block
+from apps.credentials.exceptions import CredentialsUnavailableError
 from apps.credentials.fields import credentials_fields, validation_summary
 from apps.credentials.graph_inputs import node_credentials_input_map
 from apps.credentials.selectors import credentials_kinds
@@ -109,8 +110,6 @@ class BlockCredentials:
 
 def credentials_for_block(*, user_id: Any, block: Block, input_data: dict[str, Any]) -> BlockCredentials:
     """The credentials a block's input refers to, ready to use; raises `CredentialsUnavailableError`."""
-    from apps.credentials.exceptions import CredentialsUnavailableError
-
     result = BlockCredentials()
     for name in credentials_fields(block.Input):
         reference = input_data.get(name)

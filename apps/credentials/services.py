@@ -12,7 +12,6 @@ from pydantic import SecretStr
 from redis.exceptions import LockError
 
 from apps.accounts.models import User
-from apps.core.exceptions import ApplicationError
 from apps.core.redis import get_redis
 from apps.credentials.codec import stored_fields, to_runtime
 from apps.credentials.crypto import reencrypt
@@ -24,6 +23,7 @@ from apps.credentials.exceptions import (
     OAuthNotSupportedError,
     OAuthProviderError,
     PlatformCredentialsError,
+    TooManyCredentialsError,
 )
 from apps.credentials.models import Credential, CredentialType, OAuthState
 from apps.credentials.oauth import oauth_handler
@@ -43,10 +43,6 @@ logger = structlog.get_logger(__name__)
 MAX_CREDENTIALS_PER_USER = 1000
 # Long enough for a token request to time out inside it.
 REFRESH_LOCK_SECONDS = 30
-
-
-class TooManyCredentialsError(ApplicationError):
-    code = "TOO_MANY_CREDENTIALS"
 
 
 def credential_store(*, user: User, credentials: AnyCredentials) -> Credential:

@@ -338,3 +338,17 @@ def test_providers_are_listed_sorted_without_signing_in(api_client: APIClient) -
     assert_upstream_shape(structured, "ProviderNamesResponse")
     assert_upstream_shape(constants, "ProviderConstants")
     assert_upstream_shape(example, "ProviderEnumResponse")
+
+
+def test_a_user_may_keep_a_bounded_number_of_credentials(
+    auth_client: APIClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("apps.credentials.services.MAX_CREDENTIALS_PER_USER", 2)
+    api_key(auth_client)
+    api_key(auth_client)
+
+    response = create(auth_client, "openai", {"type": "api_key", "api_key": "third"})
+
+    assert response.status_code == 400
+    assert response.json()["message"] == "A user may keep at most 2 credentials; delete some first."
+    assert Credential.objects.count() == 2
