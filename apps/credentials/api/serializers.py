@@ -62,7 +62,7 @@ class _CredentialsOutput(serializers.Serializer):
 
 
 class OAuth2CredentialsOutput(_CredentialsOutput):
-    type = serializers.ChoiceField(choices=["oauth2"])
+    type = serializers.CharField(help_text='"oauth2"')
     username = serializers.CharField(allow_null=True)
     access_token = serializers.CharField(help_text="Always masked")
     access_token_expires_at = serializers.IntegerField(allow_null=True)
@@ -73,19 +73,19 @@ class OAuth2CredentialsOutput(_CredentialsOutput):
 
 
 class APIKeyCredentialsOutput(_CredentialsOutput):
-    type = serializers.ChoiceField(choices=["api_key"])
+    type = serializers.CharField(help_text='"api_key"')
     api_key = serializers.CharField(help_text="Always masked")
     expires_at = serializers.IntegerField(allow_null=True)
 
 
 class UserPasswordCredentialsOutput(_CredentialsOutput):
-    type = serializers.ChoiceField(choices=["user_password"])
+    type = serializers.CharField(help_text='"user_password"')
     username = serializers.CharField(help_text="Always masked")
     password = serializers.CharField(help_text="Always masked")
 
 
 class HostScopedCredentialsOutput(_CredentialsOutput):
-    type = serializers.ChoiceField(choices=["host_scoped"])
+    type = serializers.CharField(help_text='"host_scoped"')
     host = serializers.CharField()
     headers = serializers.DictField(child=serializers.CharField(), help_text="Header values are always masked")
 
@@ -168,12 +168,17 @@ def validate_headers(value: dict[str, str]) -> dict[str, str]:
     return value
 
 
+CREATABLE_TYPE_VALUES = [
+    CredentialType.API_KEY.value,
+    CredentialType.USER_PASSWORD.value,
+    CredentialType.HOST_SCOPED.value,
+]
+
+
 class _CreateInput(serializers.Serializer):
     # The provider comes from the path and ids are assigned here: the body's are ignored
     # (upstream ignores the body's provider too).
-    type = serializers.ChoiceField(
-        choices=[CredentialType.API_KEY, CredentialType.USER_PASSWORD, CredentialType.HOST_SCOPED]
-    )
+    type = serializers.ChoiceField(choices=CREATABLE_TYPE_VALUES)
     title = serializers.CharField(max_length=255, required=False, allow_null=True, allow_blank=True, default=None)
 
 
@@ -199,9 +204,9 @@ class HostScopedCreateInput(_CreateInput):
 
 
 CREATE_INPUTS: dict[str, type[_CreateInput]] = {
-    CredentialType.API_KEY: APIKeyCreateInput,
-    CredentialType.USER_PASSWORD: UserPasswordCreateInput,
-    CredentialType.HOST_SCOPED: HostScopedCreateInput,
+    CredentialType.API_KEY.value: APIKeyCreateInput,
+    CredentialType.USER_PASSWORD.value: UserPasswordCreateInput,
+    CredentialType.HOST_SCOPED.value: HostScopedCreateInput,
 }
 
 CREATE_INPUT = PolymorphicProxySerializer(

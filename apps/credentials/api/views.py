@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.plumbing import build_array_type
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -45,7 +46,9 @@ class CredentialsListApi(APIView):
 
 
 class ProviderCredentialsApi(APIView):
-    @extend_schema(responses=CredentialsMetaOutput(many=True))
+    @extend_schema(
+        operation_id="api_integrations_provider_credentials_list", responses=CredentialsMetaOutput(many=True)
+    )
     def get(self, request: AuthenticatedRequest, provider: str) -> Response:
         items = selectors.credentials_list(user=request.user, provider=_provider(provider))
         return Response([credentials_meta(item) for item in items])
@@ -72,7 +75,7 @@ class CredentialDetailApi(APIView):
         credentials = selectors.credentials_get(user=request.user, credentials_id=cred_id, provider=_provider(provider))
         return Response(masked(credentials))
 
-    @extend_schema(parameters=[DeleteQuery], responses=DELETION_OUTPUT)
+    @extend_schema(parameters=[DeleteQuery], responses={200: DELETION_OUTPUT})
     def delete(self, request: AuthenticatedRequest, provider: str, cred_id: str) -> Response:
         query = validate_query(self.DeleteQuery, request)
         deletion = services.credential_delete(
@@ -126,7 +129,7 @@ class PublicProvidersApi(APIView):
 
 
 class ProvidersApi(PublicProvidersApi):
-    @extend_schema(responses=serializers.ListField(child=serializers.CharField()))
+    @extend_schema(responses=OpenApiResponse(response=build_array_type({"type": "string"})))
     def get(self, request: Request) -> Response:
         return Response(all_provider_names())
 
