@@ -153,7 +153,7 @@ def _refreshed(pk: uuid.UUID, handler: OAuthHandler) -> AnyCredentials:
             with transaction.atomic():
                 if not Credential.objects.filter(pk=pk).update(**fields):
                     raise _unavailable(pk)
-            logger.info("oauth_tokens_refreshed", provider=row.provider, credentials_id=str(pk))
+            logger.info("oauth_tokens_refreshed", provider=row.provider, row_id=str(pk))
             return refreshed
     except LockError as error:
         raise CredentialsUnavailableError(
@@ -172,7 +172,12 @@ def credentials_acquire(*, user_id: Any, credentials_id: str) -> AnyCredentials:
         row = None
     if row is None:
         raise _unavailable(credentials_id)
-    credentials = to_runtime(row)
+    try:
+        credentials = to_runtime(row)
+    except CredentialsDecryptionError as error:
+        raise CredentialsUnavailableError(
+            f"Credentials #{row.id} cannot be decrypted with the configured CREDENTIALS_ENCRYPTION_KEYS"
+        ) from error
     if isinstance(credentials, OAuth2Credentials) and OAuthHandler.needs_refresh(credentials):
         try:
             handler = oauth_handler(row.provider)

@@ -14,9 +14,9 @@ from apps.accounts.models import User
 from apps.credentials.checks import check_encryption_keys
 from apps.credentials.codec import to_runtime
 from apps.credentials.crypto import decrypt_json, encrypt_json
-from apps.credentials.exceptions import CredentialsDecryptionError
+from apps.credentials.exceptions import CredentialsDecryptionError, CredentialsUnavailableError
 from apps.credentials.models import Credential, OAuthState
-from apps.credentials.services import credential_store
+from apps.credentials.services import credential_store, credentials_acquire
 from apps.credentials.types import APIKeyCredentials
 
 pytestmark = pytest.mark.django_db
@@ -76,6 +76,9 @@ def test_dropping_a_key_before_rotating_leaves_the_secrets_unreadable_with_a_cle
 
     with pytest.raises(CredentialsDecryptionError):
         to_runtime(row)
+    # A node using them fails with the reason instead of being retried for ever.
+    with pytest.raises(CredentialsUnavailableError, match="cannot be decrypted with the configured"):
+        credentials_acquire(user_id=user.pk, credentials_id=str(row.pk))
     response = auth_client.get(f"/api/integrations/openai/credentials/{row.pk}")
     assert response.status_code == 500
     assert response.json()["code"] == "CREDENTIALS_UNREADABLE"
