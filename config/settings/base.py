@@ -275,6 +275,9 @@ PLATFORM_API_KEYS = {
 }
 WEBSHARE_PROXY_USERNAME = env.str("WEBSHARE_PROXY_USERNAME", default="")
 WEBSHARE_PROXY_PASSWORD = env.str("WEBSHARE_PROXY_PASSWORD", default="")
+# Provider APIs that blocks call (docs/blocks.md). Each base can point at a self-hosted or test server.
+GMAIL_API_BASE_URL = env.str("GMAIL_API_BASE_URL", default="https://gmail.googleapis.com")
+GOOGLE_CALENDAR_API_BASE_URL = env.str("GOOGLE_CALENDAR_API_BASE_URL", default="https://www.googleapis.com")
 
 # Seconds a block may run inside one node execution, unless the block sets its own limit.
 BLOCK_TIME_LIMIT_SECONDS = env.float("BLOCK_TIME_LIMIT_SECONDS", default=300.0)

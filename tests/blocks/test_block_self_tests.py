@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import pytest
 
@@ -8,13 +9,15 @@ from apps.blocks.base import Block
 from apps.blocks.library.agent import AgentExecutorBlock
 from apps.blocks.registry import all_blocks
 from apps.blocks.testing import declares_self_test, execute_block_test
+from tests.blocks.provider_worlds import provider_worlds
 
 
 @pytest.mark.parametrize("block", all_blocks(), ids=lambda block: block.name)
-async def test_block_passes_its_own_test(block: Block) -> None:
+async def test_block_passes_its_own_test(block: Block, settings: Any) -> None:
     if not declares_self_test(type(block)):
         pytest.skip(f"{block.name} declares no self-test (test_input/test_output are empty)")
-    await execute_block_test(type(block))
+    with provider_worlds(block, settings):
+        await execute_block_test(type(block))
 
 
 def test_block_ids_are_uuids() -> None:
