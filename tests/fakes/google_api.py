@@ -83,6 +83,8 @@ def guard(app: Flask, state: GoogleAPIState, required_scopes: Callable[[], set[s
         if failure is not None:
             status, message, headers = failure
             return google_error(status, message, **headers)
+        if request.endpoint is None:
+            return google_error(404, "Requested entity was not found.")
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
         scopes = state.scopes_of(token) if token else None
         if scopes is None:
@@ -90,3 +92,13 @@ def guard(app: Flask, state: GoogleAPIState, required_scopes: Callable[[], set[s
         if not required_scopes() & set(scopes):
             return google_error(403, INSUFFICIENT_SCOPES)
         return None
+
+
+def oauth_token_scopes(state: Any) -> ScopesOf:
+    """`scopes_of` for tokens issued by the Google OAuth stand-in (`tests/fakes/google.py`): live ones only."""
+
+    def scopes_of(token: str) -> Iterable[str] | None:
+        issued = state.live_token(token)
+        return issued.scope.split() if issued is not None else None
+
+    return scopes_of
