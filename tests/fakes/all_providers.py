@@ -13,6 +13,7 @@ from typing import Any
 
 from tests.fakes.jina import fake_jina
 from tests.fakes.provider import FakeProvider
+from tests.fakes.youtube import fake_youtube
 
 
 @dataclass
@@ -33,7 +34,7 @@ class FakeProviders:
             provider.apply(settings)
 
 
-STARTERS = {"jina": fake_jina}
+STARTERS = {"jina": fake_jina, "youtube": fake_youtube}
 
 
 @contextmanager
