@@ -45,10 +45,5 @@ async def google_request(
     json_body: Any = None,
 ) -> Any:
     return await request_json(
-        method,
-        url,
-        provider="Google",
-        headers={"Authorization": credentials.auth_header()},
-        params=params,
-        json_body=json_body,
+        "Google", method, url, headers={"Authorization": credentials.auth_header()}, params=params, json_data=json_body
     )

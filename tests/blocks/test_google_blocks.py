@@ -12,7 +12,7 @@ from apps.blocks.base import Block, BlockExecutionError
 from apps.blocks.library.gmail import TEST_CREDENTIALS, GmailAddLabelBlock, GmailReadBlock, GmailSendBlock
 from apps.blocks.library.gmail_threads import GmailForwardBlock, GmailReplyBlock
 from apps.blocks.library.google_calendar import GoogleCalendarReadEventsBlock
-from apps.blocks.provider_http import ProviderUnavailable
+from apps.blocks.provider_http import ProviderUnavailableError
 from apps.blocks.testing import random_context
 from tests.blocks.provider_worlds import SAMPLE_CALENDAR_EVENT, google_world
 from tests.fakes.gmail import FakeGmail, gmail_message
@@ -185,10 +185,10 @@ async def test_a_rate_limit_is_retryable_and_names_the_wait(gmail: FakeGmail) ->
     gmail.api.fail_next(429, "User-rate limit exceeded.", Retry_After="7")
 
     with pytest.raises(
-        ProviderUnavailable, match=r"Google answered 429: User-rate limit exceeded\. \(retry after 7s\)"
+        ProviderUnavailableError, match=r"Google answered 429: User-rate limit exceeded\. \(retry after 7s\)"
     ):
         await outputs(GmailReadBlock())
-    assert isinstance(ProviderUnavailable("x"), GmailReadBlock.retry.retry_on)  # type: ignore[union-attr]
+    assert isinstance(ProviderUnavailableError("x"), GmailReadBlock.retry.retry_on)  # type: ignore[union-attr]
     assert len(dict(await outputs(GmailReadBlock()))["emails"]) == 1
 
 
