@@ -1,7 +1,7 @@
 """Requests from integration blocks to their providers (Gmail, Jina, Google Maps, YouTube, ...).
 
-The endpoint of every provider comes from a setting (`PROVIDER_BASE_URLS`, `GMAIL_API_BASE_URL`,
-...), never from a graph, so unlike `safe_http` there is no address to vet; answers are still
+The endpoint of every provider comes from a setting (`PROVIDER_BASE_URLS`, one environment
+variable per provider), never from a graph, so unlike `safe_http` there is no address to vet; answers are still
 bounded in time and size, and proxies from the environment are ignored.
 
 Failures in plain words, and never quoting a request header (no secret leaks):

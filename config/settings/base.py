@@ -275,10 +275,6 @@ PLATFORM_API_KEYS = {
 }
 WEBSHARE_PROXY_USERNAME = env.str("WEBSHARE_PROXY_USERNAME", default="")
 WEBSHARE_PROXY_PASSWORD = env.str("WEBSHARE_PROXY_PASSWORD", default="")
-# Provider APIs that blocks call (docs/blocks.md). Each base can point at a self-hosted or test server.
-GMAIL_API_BASE_URL = env.str("GMAIL_API_BASE_URL", default="https://gmail.googleapis.com")
-GOOGLE_CALENDAR_API_BASE_URL = env.str("GOOGLE_CALENDAR_API_BASE_URL", default="https://www.googleapis.com")
-
 # Where integration blocks reach their providers: the public APIs unless pointed elsewhere
 # (a regional endpoint, a test server). Each block names the one it uses.
 PROVIDER_BASE_URLS = {
@@ -286,6 +282,8 @@ PROVIDER_BASE_URLS = {
     "jina_reader": env.str("JINA_READER_BASE_URL", default="https://r.jina.ai"),
     "google_maps": env.str("GOOGLE_MAPS_BASE_URL", default="https://maps.googleapis.com"),
     "youtube": env.str("YOUTUBE_BASE_URL", default="https://www.youtube.com"),
+    "gmail": env.str("GMAIL_API_BASE_URL", default="https://gmail.googleapis.com"),
+    "google_calendar": env.str("GOOGLE_CALENDAR_API_BASE_URL", default="https://www.googleapis.com"),
 }
 # The Webshare rotating proxy the YouTube transcript block goes through, with the user's credentials.
 WEBSHARE_PROXY_URL = env.str("WEBSHARE_PROXY_URL", default="http://p.webshare.io:80")
