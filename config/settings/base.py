@@ -284,7 +284,10 @@ PROVIDER_BASE_URLS = {
     "youtube": env.str("YOUTUBE_BASE_URL", default="https://www.youtube.com"),
     "gmail": env.str("GMAIL_API_BASE_URL", default="https://gmail.googleapis.com"),
     "google_calendar": env.str("GOOGLE_CALENDAR_API_BASE_URL", default="https://www.googleapis.com"),
+    "replicate": env.str("REPLICATE_BASE_URL", default="https://api.replicate.com"),
 }
+# Seconds between two looks at a Replicate prediction still running (the SDK's default).
+REPLICATE_POLL_INTERVAL_SECONDS = 0.5
 # The Webshare rotating proxy the YouTube transcript block goes through, with the user's credentials.
 WEBSHARE_PROXY_URL = env.str("WEBSHARE_PROXY_URL", default="http://p.webshare.io:80")
 

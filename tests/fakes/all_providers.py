@@ -17,6 +17,7 @@ from tests.fakes.google_calendar import fake_google_calendar
 from tests.fakes.google_maps import fake_google_maps
 from tests.fakes.jina import fake_jina
 from tests.fakes.provider import FakeProvider
+from tests.fakes.replicate import fake_replicate
 from tests.fakes.youtube import fake_youtube
 
 
@@ -48,6 +49,7 @@ STARTERS = {
     "youtube": fake_youtube,
     "gmail": fake_gmail,
     "google_calendar": fake_google_calendar,
+    "replicate": fake_replicate,
 }
 
 

@@ -88,6 +88,7 @@ SETTING_KEYS = {
     "YOUTUBE_BASE_URL": "youtube",
     "GMAIL_API_BASE_URL": "gmail",
     "GOOGLE_CALENDAR_API_BASE_URL": "google_calendar",
+    "REPLICATE_BASE_URL": "replicate",
 }
 
 
