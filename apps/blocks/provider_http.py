@@ -89,11 +89,15 @@ async def request(
     headers: dict[str, str] | None = None,
     params: dict[str, Any] | None = None,
     json_data: Any = None,
+    form: dict[str, str] | None = None,
+    files: dict[str, tuple[str, bytes, str]] | None = None,
     proxy: str | None = None,
     follow_redirects: bool = False,
 ) -> FetchedResponse:
-    """One request to a provider; raises unless it answers 2xx."""
+    """One request to a provider; raises unless it answers 2xx. `form` and `files` send multipart."""
     body: dict[str, Any] = {} if json_data is None else {"json": json_data}
+    if files is not None:
+        body.update(data=form or {}, files=files)
     try:
         async with (
             httpx.AsyncClient(

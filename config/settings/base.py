@@ -285,6 +285,7 @@ PROVIDER_BASE_URLS = {
     "gmail": env.str("GMAIL_API_BASE_URL", default="https://gmail.googleapis.com"),
     "google_calendar": env.str("GOOGLE_CALENDAR_API_BASE_URL", default="https://www.googleapis.com"),
     "replicate": env.str("REPLICATE_BASE_URL", default="https://api.replicate.com"),
+    "ideogram": env.str("IDEOGRAM_BASE_URL", default="https://api.ideogram.ai"),
 }
 # Seconds between two looks at a Replicate prediction still running (the SDK's default).
 REPLICATE_POLL_INTERVAL_SECONDS = 0.5

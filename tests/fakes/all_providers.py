@@ -15,6 +15,7 @@ from typing import Any
 from tests.fakes.gmail import fake_gmail
 from tests.fakes.google_calendar import fake_google_calendar
 from tests.fakes.google_maps import fake_google_maps
+from tests.fakes.ideogram import fake_ideogram
 from tests.fakes.jina import fake_jina
 from tests.fakes.provider import FakeProvider
 from tests.fakes.replicate import fake_replicate
@@ -50,6 +51,7 @@ STARTERS = {
     "gmail": fake_gmail,
     "google_calendar": fake_google_calendar,
     "replicate": fake_replicate,
+    "ideogram": fake_ideogram,
 }
 
 

@@ -89,6 +89,7 @@ SETTING_KEYS = {
     "GMAIL_API_BASE_URL": "gmail",
     "GOOGLE_CALENDAR_API_BASE_URL": "google_calendar",
     "REPLICATE_BASE_URL": "replicate",
+    "IDEOGRAM_BASE_URL": "ideogram",
 }
 
 
