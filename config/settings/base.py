@@ -286,6 +286,10 @@ PROVIDER_BASE_URLS = {
     "jina_reader": env.str("JINA_READER_BASE_URL", default="https://r.jina.ai"),
     "google_maps": env.str("GOOGLE_MAPS_BASE_URL", default="https://maps.googleapis.com"),
     "youtube": env.str("YOUTUBE_BASE_URL", default="https://www.youtube.com"),
+    "dataforseo": env.str("DATAFORSEO_BASE_URL", default="https://api.dataforseo.com"),
+    "wordpress": env.str("WORDPRESS_API_BASE_URL", default="https://public-api.wordpress.com"),
+    "firecrawl": env.str("FIRECRAWL_BASE_URL", default="https://api.firecrawl.dev"),
+    "airtable": env.str("AIRTABLE_BASE_URL", default="https://api.airtable.com"),
 }
 # The Webshare rotating proxy the YouTube transcript block goes through, with the user's credentials.
 WEBSHARE_PROXY_URL = env.str("WEBSHARE_PROXY_URL", default="http://p.webshare.io:80")

@@ -11,6 +11,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from tests.fakes.dataforseo import fake_dataforseo
 from tests.fakes.google_maps import fake_google_maps
 from tests.fakes.jina import fake_jina
 from tests.fakes.provider import FakeProvider
@@ -35,7 +36,12 @@ class FakeProviders:
             provider.apply(settings)
 
 
-STARTERS = {"jina": fake_jina, "google_maps": fake_google_maps, "youtube": fake_youtube}
+STARTERS = {
+    "jina": fake_jina,
+    "google_maps": fake_google_maps,
+    "youtube": fake_youtube,
+    "dataforseo": fake_dataforseo,
+}
 
 
 @contextmanager
