@@ -241,6 +241,11 @@ OAUTH_PROVIDERS = {
         "client_secret": env.str("GITHUB_CLIENT_SECRET", default=""),
         "base_url": env.str("GITHUB_OAUTH_BASE_URL", default=""),
     },
+    "wordpress": {
+        "client_id": env.str("WORDPRESS_CLIENT_ID", default=""),
+        "client_secret": env.str("WORDPRESS_CLIENT_SECRET", default=""),
+        "base_url": env.str("WORDPRESS_OAUTH_BASE_URL", default=""),
+    },
 }
 OAUTH_HTTP_TIMEOUT_SECONDS = 20.0
 # Platform credentials: the operator's keys, offered to every user under upstream's fixed ids

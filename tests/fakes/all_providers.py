@@ -15,6 +15,7 @@ from tests.fakes.dataforseo import fake_dataforseo
 from tests.fakes.google_maps import fake_google_maps
 from tests.fakes.jina import fake_jina
 from tests.fakes.provider import FakeProvider
+from tests.fakes.wordpress import fake_wordpress
 from tests.fakes.youtube import fake_youtube
 
 
@@ -41,6 +42,7 @@ STARTERS = {
     "google_maps": fake_google_maps,
     "youtube": fake_youtube,
     "dataforseo": fake_dataforseo,
+    "wordpress": fake_wordpress,
 }
 
 
