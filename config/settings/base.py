@@ -298,6 +298,8 @@ PROVIDER_BASE_URLS = {
 }
 # The Webshare rotating proxy the YouTube transcript block goes through, with the user's credentials.
 WEBSHARE_PROXY_URL = env.str("WEBSHARE_PROXY_URL", default="http://p.webshare.io:80")
+# Seconds between two looks at a Firecrawl crawl or extract job that is still running.
+FIRECRAWL_POLL_SECONDS = 2.0
 
 # Seconds a block may run inside one node execution, unless the block sets its own limit.
 BLOCK_TIME_LIMIT_SECONDS = env.float("BLOCK_TIME_LIMIT_SECONDS", default=300.0)

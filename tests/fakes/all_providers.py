@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tests.fakes.dataforseo import fake_dataforseo
+from tests.fakes.firecrawl import fake_firecrawl
 from tests.fakes.google_maps import fake_google_maps
 from tests.fakes.jina import fake_jina
 from tests.fakes.provider import FakeProvider
@@ -43,6 +44,7 @@ STARTERS = {
     "youtube": fake_youtube,
     "dataforseo": fake_dataforseo,
     "wordpress": fake_wordpress,
+    "firecrawl": fake_firecrawl,
 }
 
 
