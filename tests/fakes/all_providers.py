@@ -11,6 +11,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from tests.fakes.airtable import fake_airtable
 from tests.fakes.dataforseo import fake_dataforseo
 from tests.fakes.firecrawl import fake_firecrawl
 from tests.fakes.google_maps import fake_google_maps
@@ -45,6 +46,7 @@ STARTERS = {
     "dataforseo": fake_dataforseo,
     "wordpress": fake_wordpress,
     "firecrawl": fake_firecrawl,
+    "airtable": fake_airtable,
 }
 
 
