@@ -12,6 +12,9 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from tests.fakes.airtable import fake_airtable
+from tests.fakes.dataforseo import fake_dataforseo
+from tests.fakes.firecrawl import fake_firecrawl
 from tests.fakes.gmail import fake_gmail
 from tests.fakes.google_calendar import fake_google_calendar
 from tests.fakes.google_maps import fake_google_maps
@@ -19,6 +22,7 @@ from tests.fakes.ideogram import fake_ideogram
 from tests.fakes.jina import fake_jina
 from tests.fakes.provider import FakeProvider
 from tests.fakes.replicate import fake_replicate
+from tests.fakes.wordpress import fake_wordpress
 from tests.fakes.youtube import fake_youtube
 
 
@@ -52,6 +56,10 @@ STARTERS = {
     "google_calendar": fake_google_calendar,
     "replicate": fake_replicate,
     "ideogram": fake_ideogram,
+    "dataforseo": fake_dataforseo,
+    "wordpress": fake_wordpress,
+    "firecrawl": fake_firecrawl,
+    "airtable": fake_airtable,
 }
 
 

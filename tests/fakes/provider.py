@@ -90,6 +90,10 @@ SETTING_KEYS = {
     "GOOGLE_CALENDAR_API_BASE_URL": "google_calendar",
     "REPLICATE_BASE_URL": "replicate",
     "IDEOGRAM_BASE_URL": "ideogram",
+    "DATAFORSEO_BASE_URL": "dataforseo",
+    "WORDPRESS_API_BASE_URL": "wordpress",
+    "FIRECRAWL_BASE_URL": "firecrawl",
+    "AIRTABLE_BASE_URL": "airtable",
 }
 
 

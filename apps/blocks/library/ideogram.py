@@ -271,7 +271,7 @@ class IdeogramModelBlock(Block):
         return await self._call(
             credentials,
             "/upscale",
-            form={"image_request": "{}"},
+            form_data={"image_request": "{}"},
             files={"image_file": ("image.png", image.body, "image/png")},
         )
 
