@@ -16,7 +16,7 @@ import functools
 import ipaddress
 import socket
 import ssl
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -44,6 +44,8 @@ class FetchedResponse:
     reason: str
     body: bytes
     charset: str | None = None
+    # Names lower-cased.
+    headers: dict[str, str] = field(default_factory=dict)
 
     @property
     def text(self) -> str:
@@ -127,7 +129,13 @@ async def vet_target(url: httpx.URL, *, allow_private: bool) -> IPAddress:
 
 
 def _redirected_request(
-    method: str, status: int, headers: httpx.Headers, body: dict[str, Any], *, same_origin: bool
+    method: str,
+    status: int,
+    headers: httpx.Headers,
+    body: dict[str, Any],
+    *,
+    same_origin: bool,
+    sensitive_headers: tuple[str, ...] = (),
 ) -> tuple[str, httpx.Headers, dict[str, Any]]:
     """Method, headers and body for following a redirect, as browsers (and requests/httpx) do."""
     headers = httpx.Headers(headers)
@@ -136,12 +144,12 @@ def _redirected_request(
         for name in ("content-type", "content-length", "transfer-encoding"):
             headers.pop(name, None)
     if not same_origin:
-        for name in CREDENTIAL_HEADERS:
+        for name in (*CREDENTIAL_HEADERS, *sensitive_headers):
             headers.pop(name, None)
     return method, headers, body
 
 
-async def _read_capped(response: httpx.Response, max_bytes: int) -> bytes:
+async def read_capped(response: httpx.Response, max_bytes: int) -> bytes:
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise ResponseTooLargeError(f"Response body is larger than {max_bytes} bytes")
@@ -164,10 +172,12 @@ async def fetch(
     timeout: float,
     max_bytes: int,
     allow_private: bool,
+    sensitive_headers: tuple[str, ...] = (),
 ) -> FetchedResponse:
     """Send one request, following redirects (each one vetted), and read at most `max_bytes` of the answer.
 
     `body` holds httpx's body arguments: `{"json": ...}`, `{"content": ...}` or `{"data": ...}`.
+    `sensitive_headers` are dropped, like `Authorization`, when a redirect leads to another origin.
     """
     current = httpx.URL(url)
     request_headers = httpx.Headers(headers or {})
@@ -198,14 +208,19 @@ async def fetch(
                         current.port,
                     )
                     method, request_headers, request_body = _redirected_request(
-                        method, response.status_code, request_headers, request_body, same_origin=same_origin
+                        method,
+                        response.status_code,
+                        request_headers,
+                        request_body,
+                        same_origin=same_origin,
+                        sensitive_headers=sensitive_headers,
                     )
                     current = target
                     continue
                 return FetchedResponse(
                     status_code=response.status_code,
                     reason=response.reason_phrase,
-                    body=await _read_capped(response, max_bytes),
+                    body=await read_capped(response, max_bytes),
                     charset=response.charset_encoding,
                 )
             finally:

@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -76,11 +77,13 @@ class BlockRun:
         time_limit: float,
         skip: int,
         wake: asyncio.Event,
+        scrub: Callable[[str | None], str | None] = lambda text: text,
     ) -> None:
         self.block = block
         self.time_limit = time_limit
         self.skip = skip
         self.wake = wake
+        self.scrub = scrub
         self.buffer: list[Output] = []
         self.yielded = 0
         self.outcome: Outcome | None = None
@@ -108,6 +111,8 @@ class BlockRun:
             if self.outcome is not None:
                 self.outcome.walltime = time.monotonic() - self.started
                 self.outcome.cputime = time.thread_time() - self._cpu_started
+                # A block's error may quote its credentials' secrets: they never reach the database.
+                self.outcome.error = self.scrub(self.outcome.error)
             self.wake.set()
 
     async def _drive(self, generator: Any) -> Outcome:

@@ -14,6 +14,7 @@ from apps.accounts.models import User
 from apps.blocks.base import BlockInputError, BlockType
 from apps.core.exceptions import ApplicationError
 from apps.core.jsonsafe import json_safe
+from apps.credentials.runs import run_credentials_prepare
 from apps.credits.selectors import credits_check_can_execute
 from apps.executions.compiled import compiled_graph
 from apps.executions.context import set_cancel_flag
@@ -26,8 +27,7 @@ from apps.executions.status import transition
 from apps.executions.writes import run_finalize
 from apps.graphs.models import Graph
 from apps.graphs.pins import merge_execution_input
-from apps.graphs.spec import GraphSpec
-from apps.graphs.validation import GraphValidationError, graph_validate
+from apps.graphs.validation import GraphValidationError
 
 NO_STARTING_NODES = (
     "No starting nodes found for the graph, make sure an AgentInput or blocks with no inbound links "
@@ -104,8 +104,12 @@ def execution_start(
     if idempotency_key and (existing := _existing_run(user, idempotency_key)) is not None:
         return existing
     credits_check_can_execute(user_id=user.pk)
-    graph_validate(GraphSpec.from_model(graph), for_run=True)
-    masks = nodes_input_masks or {}
+    masks = run_credentials_prepare(
+        user_id=user.pk,
+        graph=graph,
+        credentials_inputs=credentials_inputs or {},
+        nodes_input_masks=nodes_input_masks or {},
+    )
     try:
         with transaction.atomic():
             run = GraphExecution.objects.create(

@@ -58,6 +58,8 @@ def subgraph_start(*, node_exec_id: str) -> None:
             user=run.user,
             graph=graph,
             inputs=_child_inputs(data),
+            # The parent's credentials inputs cover the sub-graph's nodes too (its schema includes them).
+            credentials_inputs=run.credential_inputs,
             nodes_input_masks=data.get("nodes_input_masks") or None,
             parent_execution_id=run.pk,
             parent_node_execution_id=row.pk,

@@ -35,6 +35,8 @@ from django.db import connection
 from django.utils import timezone
 
 from apps.blocks.base import BlockType
+from apps.credentials.exceptions import CredentialsUnavailableError
+from apps.credentials.runs import credentials_for_block
 from apps.credits.charging import credits_charge_node_execution
 from apps.credits.exceptions import InsufficientBalanceError
 from apps.executions import sql
@@ -87,6 +89,14 @@ class Session(GroupWrites):
         self._node_event(job)
         self._mark_run_started(job)
         try:
+            credentials = credentials_for_block(
+                user_id=self.meta.user_id, block=job.node.block, input_data=row.input_data or {}
+            )
+        except CredentialsUnavailableError as error:
+            # Deleted since the run started, or tokens that cannot be refreshed: this node fails, uncharged.
+            job.outcome = Outcome(S.FAILED, error.message)
+            return job
+        try:
             job.cost = credits_charge_node_execution(
                 user_id=self.meta.user_id,
                 node_exec_id=row.pk,
@@ -107,10 +117,11 @@ class Session(GroupWrites):
         job.block_run = BlockRun(
             block=job.node.block,
             input_data=row.input_data or {},
-            context=self.meta.block_context(node_id=job.node.id, node_exec_id=str(row.pk)),
+            context={**self.meta.block_context(node_id=job.node.id, node_exec_id=str(row.pk)), **credentials.kwargs},
             time_limit=job.node.block.time_limit or settings.BLOCK_TIME_LIMIT_SECONDS,
             skip=job.written,
             wake=self.wake,
+            scrub=credentials.scrub,
         )
         if self.stopping:
             job.block_run.stop()

@@ -12,10 +12,12 @@ from apps.accounts.models import User
 from apps.blocks.base import BlockType
 from apps.blocks.registry import get_block
 from apps.core.exceptions import ApplicationError, NotFoundError
+from apps.credentials.fields import references_only
 from apps.graphs.io_schema import graph_input_schema, graph_output_schema
 from apps.graphs.models import Graph, Link, Node
 from apps.graphs.spec import GraphSpec, NodeSpec
 from apps.graphs.validation import GraphValidationError, graph_validate
+from apps.schedules.services import schedules_delete_for_graph
 
 
 def _schema_keys(schema: Any) -> set[str]:
@@ -95,7 +97,7 @@ def _write_version(
     nodes = []
     for position, node in enumerate(spec.nodes):
         node_ids[node.id] = uuid.uuid4()
-        input_default = dict(node.input_default)
+        input_default = references_only(node.input_default)
         if node.id in agents:
             target = agents[node.id]
             input_default.update(graph_id=str(target.graph_id), graph_version=target.version, user_id=str(user.pk))
@@ -202,10 +204,11 @@ def graph_set_active_version(*, user: User, graph_id: uuid.UUID, version: int) -
 
 @transaction.atomic
 def graph_delete(*, user: User, graph_id: uuid.UUID) -> int:
-    """Deletes every version; returns how many there were."""
+    """Deletes every version and the graph's schedules; returns how many versions there were."""
     versions = Graph.objects.filter(user=user, graph_id=graph_id)
     count = versions.count()
     if count == 0:
         raise NotFoundError(f"Graph #{graph_id} not found.")
+    schedules_delete_for_graph(user=user, graph_id=graph_id)
     versions.delete()
     return count

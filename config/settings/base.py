@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "apps.api_keys",
     "apps.external_api",
     "apps.credits",
+    "apps.credentials",
+    "apps.schedules",
     "apps.realtime",
 ]
 
@@ -176,6 +178,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "CredentialsTypeEnum": "apps.credentials.types.CREDENTIALS_TYPES",
+        "CreatableCredentialsTypeEnum": "apps.credentials.api.serializers.CREATABLE_TYPE_VALUES",
+    },
 }
 
 # --- Authentication tokens (Supabase/AutoGPT claim shape) -----------------------
@@ -225,6 +231,87 @@ FRONTEND_BASE_URL = env.str("FRONTEND_BASE_URL", default="http://localhost:3000"
 DEMO_EMAIL = env.str("DEMO_EMAIL", default="demo@example.com")
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="")
 
+# --- Credentials and integrations (docs/credentials.md) ---------------------------
+# OAuth2 apps, one per provider with a handler in apps/credentials/oauth/. A provider
+# without a client id and secret answers 501 on login. `base_url` serves all of the
+# provider's OAuth endpoints from one base at their usual paths (self-hosted or test servers).
+OAUTH_PROVIDERS = {
+    "google": {
+        "client_id": env.str("GOOGLE_CLIENT_ID", default=""),
+        "client_secret": env.str("GOOGLE_CLIENT_SECRET", default=""),
+        "base_url": env.str("GOOGLE_OAUTH_BASE_URL", default=""),
+    },
+    "github": {
+        "client_id": env.str("GITHUB_CLIENT_ID", default=""),
+        "client_secret": env.str("GITHUB_CLIENT_SECRET", default=""),
+        "base_url": env.str("GITHUB_OAUTH_BASE_URL", default=""),
+    },
+    "wordpress": {
+        "client_id": env.str("WORDPRESS_CLIENT_ID", default=""),
+        "client_secret": env.str("WORDPRESS_CLIENT_SECRET", default=""),
+        "base_url": env.str("WORDPRESS_OAUTH_BASE_URL", default=""),
+    },
+}
+OAUTH_HTTP_TIMEOUT_SECONDS = 20.0
+# Platform credentials: the operator's keys, offered to every user under upstream's fixed ids
+# (apps/credentials/platform.py); nodes run on them pay the block's credit cost.
+PLATFORM_API_KEYS = {
+    "aiml_api": env.str("AIML_API_KEY", default=""),
+    "anthropic": env.str("ANTHROPIC_API_KEY", default=""),
+    "apollo": env.str("APOLLO_API_KEY", default=""),
+    "d_id": env.str("DID_API_KEY", default=""),
+    "e2b": env.str("E2B_API_KEY", default=""),
+    "elevenlabs": env.str("ELEVENLABS_API_KEY", default=""),
+    "enrichlayer": env.str("ENRICHLAYER_API_KEY", default=""),
+    "exa": env.str("EXA_API_KEY", default=""),
+    "fal": env.str("FAL_API_KEY", default=""),
+    "google_maps": env.str("GOOGLE_MAPS_API_KEY", default=""),
+    "groq": env.str("GROQ_API_KEY", default=""),
+    "ideogram": env.str("IDEOGRAM_API_KEY", default=""),
+    "jina": env.str("JINA_API_KEY", default=""),
+    "llama_api": env.str("LLAMA_API_KEY", default=""),
+    "mem0": env.str("MEM0_API_KEY", default=""),
+    "nvidia": env.str("NVIDIA_API_KEY", default=""),
+    "open_router": env.str("OPEN_ROUTER_API_KEY", default=""),
+    "openai": env.str("OPENAI_API_KEY", default=""),
+    "openweathermap": env.str("OPENWEATHERMAP_API_KEY", default=""),
+    "replicate": env.str("REPLICATE_API_KEY", default=""),
+    "revid": env.str("REVID_API_KEY", default=""),
+    "screenshotone": env.str("SCREENSHOTONE_API_KEY", default=""),
+    "smartlead": env.str("SMARTLEAD_API_KEY", default=""),
+    "unreal_speech": env.str("UNREAL_SPEECH_API_KEY", default=""),
+    "v0": env.str("V0_API_KEY", default=""),
+    "zerobounce": env.str("ZEROBOUNCE_API_KEY", default=""),
+}
+WEBSHARE_PROXY_USERNAME = env.str("WEBSHARE_PROXY_USERNAME", default="")
+WEBSHARE_PROXY_PASSWORD = env.str("WEBSHARE_PROXY_PASSWORD", default="")
+# Where integration blocks reach their providers: the public APIs unless pointed elsewhere
+# (a regional endpoint, a test server). Each block names the one it uses.
+PROVIDER_BASE_URLS = {
+    "jina_search": env.str("JINA_SEARCH_BASE_URL", default="https://s.jina.ai"),
+    "jina_reader": env.str("JINA_READER_BASE_URL", default="https://r.jina.ai"),
+    "google_maps": env.str("GOOGLE_MAPS_BASE_URL", default="https://maps.googleapis.com"),
+    "youtube": env.str("YOUTUBE_BASE_URL", default="https://www.youtube.com"),
+    "gmail": env.str("GMAIL_API_BASE_URL", default="https://gmail.googleapis.com"),
+    "google_calendar": env.str("GOOGLE_CALENDAR_API_BASE_URL", default="https://www.googleapis.com"),
+    "replicate": env.str("REPLICATE_BASE_URL", default="https://api.replicate.com"),
+    "ideogram": env.str("IDEOGRAM_BASE_URL", default="https://api.ideogram.ai"),
+    "dataforseo": env.str("DATAFORSEO_BASE_URL", default="https://api.dataforseo.com"),
+    "wordpress": env.str("WORDPRESS_API_BASE_URL", default="https://public-api.wordpress.com"),
+    "firecrawl": env.str("FIRECRAWL_BASE_URL", default="https://api.firecrawl.dev"),
+    "airtable": env.str("AIRTABLE_BASE_URL", default="https://api.airtable.com"),
+    "e2b": env.str("E2B_API_URL", default="https://api.e2b.app"),
+    # Empty: each sandbox at its own hosts (`https://<port>-<sandbox id>.<domain>`); else every
+    # sandbox request goes to this one URL, routed by its E2b-Sandbox-Id/-Port headers.
+    "e2b_sandbox": env.str("E2B_SANDBOX_URL", default=""),
+}
+# Seconds between two looks at a Replicate prediction still running (the SDK's default).
+REPLICATE_POLL_INTERVAL_SECONDS = 0.5
+# The Webshare rotating proxy the YouTube transcript block goes through, with the user's credentials.
+WEBSHARE_PROXY_URL = env.str("WEBSHARE_PROXY_URL", default="http://p.webshare.io:80")
+# Seconds between two looks at a Firecrawl crawl or extract job that is still running.
+FIRECRAWL_POLL_SECONDS = 2.0
+
 # Seconds a block may run inside one node execution, unless the block sets its own limit.
 BLOCK_TIME_LIMIT_SECONDS = env.float("BLOCK_TIME_LIMIT_SECONDS", default=300.0)
 # Seconds POST /api/blocks/{id}/execute waits for a block it runs inline.
@@ -240,6 +327,8 @@ ENGINE_LEASE_SECONDS = env.int("ENGINE_LEASE_SECONDS", default=60)
 # The sweep re-sends QUEUED node executions that no worker claimed within this time.
 ENGINE_REQUEUE_AFTER_SECONDS = env.int("ENGINE_REQUEUE_AFTER_SECONDS", default=60)
 ENGINE_SWEEP_INTERVAL_SECONDS = env.int("ENGINE_SWEEP_INTERVAL_SECONDS", default=30)
+# A run still QUEUED this long is late: logged by beat, counted in /metrics (upstream: 300 s).
+EXECUTION_LATE_THRESHOLD_SECONDS = env.int("EXECUTION_LATE_THRESHOLD_SECONDS", default=300)
 # Node executions one worker process runs at once; also its number of threads (executions a thread
 # holds share its event loop, so those waiting on I/O wait together).
 ENGINE_WORKER_CONCURRENCY = env.int("ENGINE_WORKER_CONCURRENCY", default=100)
@@ -292,6 +381,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "execution-sweep": {
         "task": "apps.executions.tasks.sweep_executions",
         "schedule": timedelta(seconds=ENGINE_SWEEP_INTERVAL_SECONDS),
+    },
+    "report-late-runs": {
+        "task": "apps.schedules.tasks.report_late_runs",
+        "schedule": timedelta(minutes=5),
     },
     "flush-expired-refresh-tokens": {
         "task": "apps.accounts.tasks.flush_expired_tokens",
