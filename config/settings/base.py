@@ -225,6 +225,13 @@ DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="")
 BLOCK_TIME_LIMIT_SECONDS = env.float("BLOCK_TIME_LIMIT_SECONDS", default=300.0)
 # Seconds POST /api/blocks/{id}/execute waits for a block it runs inline.
 BLOCK_INLINE_TIME_LIMIT_SECONDS = 30.0
+# Users' patterns (regular expressions, templates, markup) run in child processes (apps/blocks/sandbox.py):
+# at most this many per process, each evaluation within this much CPU time and memory.
+PATTERN_PROCESSES = 2
+PATTERN_TIME_LIMIT_SECONDS = env.float("PATTERN_TIME_LIMIT_SECONDS", default=5.0)
+PATTERN_MEMORY_LIMIT_MB = env.int("PATTERN_MEMORY_LIMIT_MB", default=256)
+# Longest text a template may render.
+TEMPLATE_MAX_RENDERED_CHARS = 1_000_000
 # Outbound HTTP from blocks (SendWebRequestBlock): private, loopback and link-local targets are refused unless allowed.
 BLOCK_HTTP_ALLOW_PRIVATE_TARGETS = env.bool("BLOCK_HTTP_ALLOW_PRIVATE_TARGETS", default=False)
 BLOCK_HTTP_TIMEOUT_SECONDS = 30.0
