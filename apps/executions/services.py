@@ -27,7 +27,8 @@ from apps.executions.selectors import run_outputs
 from apps.executions.serialization import graph_execution_json, node_execution_json, run_stats
 from apps.executions.status import transition
 from apps.graphs.models import Graph
-from apps.graphs.pins import merge_execution_input
+from apps.graphs.nesting import graph_check_nesting
+from apps.graphs.pins import DynamicPinError, merge_execution_input
 from apps.graphs.spec import GraphSpec
 from apps.graphs.validation import GraphValidationError, graph_validate
 
@@ -61,10 +62,10 @@ def _starting_executions(
             elif node.input_default.get("value") is None:
                 missing[node.id] = {"value": f"Graph input `{name}` is required"}
                 continue
-        data = merge_execution_input({**node.input_default, **given, **masks.get(node.id, {})})
         try:
+            data = merge_execution_input({**node.input_default, **given, **masks.get(node.id, {})})
             node.block.parse_input(data)
-        except BlockInputError as error:
+        except (BlockInputError, DynamicPinError) as error:
             raise StartingNodeInputError(f"Invalid input for node {node.block.name} #{node.id}: {error}") from error
         row = NodeExecution(
             graph_execution=run,
@@ -107,6 +108,7 @@ def execution_start(
         return existing
     credits_check_can_execute(user_id=user.pk)
     graph_validate(GraphSpec.from_model(graph), for_run=True)
+    graph_check_nesting(graph=graph)
     masks = nodes_input_masks or {}
     try:
         with transaction.atomic():

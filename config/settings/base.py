@@ -129,6 +129,10 @@ CACHES = {
 # --- Requests -------------------------------------------------------------------
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 REQUEST_BODY_MAX_BYTES = DATA_UPLOAD_MAX_MEMORY_SIZE
+# Highest page number a paginated list accepts.
+PAGINATION_MAX_PAGE = 100_000
+# Deepest nesting of a JSON body (exported agents reach about 12).
+JSON_MAX_DEPTH = 64
 # Header (as in request.META, e.g. "HTTP_X_REAL_IP") set by a trusted proxy; empty: REMOTE_ADDR.
 CLIENT_IP_HEADER = env.str("CLIENT_IP_HEADER", default="")
 
@@ -155,7 +159,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["apps.accounts.authentication.BearerTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["apps.core.api.parsers.BoundedJSONParser"],
     "EXCEPTION_HANDLER": "apps.core.api.errors.exception_handler",
     # Every authenticated route is limited per user (RATE_LIMIT_DEFAULT); sign-in routes
     # (per address) and the external API (per key) set their own limits.
@@ -261,8 +265,14 @@ WS_MAX_SUBSCRIPTIONS = env.int("WS_MAX_SUBSCRIPTIONS", default=100)
 WS_MAX_MESSAGE_BYTES = env.int("WS_MAX_MESSAGE_BYTES", default=16 * 1024)
 WS_BUFFER_EVENTS = env.int("WS_BUFFER_EVENTS", default=256)
 
-# Largest graph accepted (links: four times as many).
+# Largest graph accepted, and most sub-graphs one import may bring.
 GRAPH_MAX_NODES = 2000
+GRAPH_MAX_LINKS = 4 * GRAPH_MAX_NODES
+GRAPH_MAX_SUB_GRAPHS = 100
+# Deepest nesting of sub-graphs (an Agent node's graph counts one level).
+SUB_GRAPH_MAX_DEPTH = 10
+# Highest index of a dynamic list pin (`items_$_N`): the list is built with every index below it.
+DYNAMIC_PIN_MAX_INDEX = 10_000
 
 # --- Celery ---------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL
