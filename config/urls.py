@@ -1,11 +1,8 @@
 from django.contrib import admin
-from django.urls import include, path, register_converter
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.core import views as core_views
-from apps.core.api.converters import VersionConverter
-
-register_converter(VersionConverter, "version")
 
 urlpatterns = [
     path("health", core_views.health, name="health"),

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "django_prometheus",
     "django_ratelimit",
+    "axes",
     "apps.core",
     "apps.accounts",
     "apps.blocks",
@@ -55,6 +56,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
+    # Last, as django-axes asks: it answers the admin login with a lockout page once locked.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -91,6 +94,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(LOCAL_DATA_DIR / "test-db.sqlite3")}
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -204,6 +212,20 @@ RATE_LIMITS = {
     "external": env.str("RATE_LIMIT_EXTERNAL", default="60/m"),
     "default": env.str("RATE_LIMIT_DEFAULT", default="600/m"),
 }
+
+# --- Admin sign-in (django-axes) -------------------------------------------------
+# The admin login is locked for an account from an address, and for an address on
+# its own, after this many failures, for this long. Never for an account from every
+# address: anyone could then lock staff out. The API's sign-in has its own limit (auth).
+ADMIN_LOGIN_FAILURE_LIMIT = 5
+ADMIN_LOGIN_LOCKOUT = timedelta(minutes=15)
+AXES_ONLY_ADMIN_SITE = True
+AXES_FAILURE_LIMIT = ADMIN_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = ADMIN_LOGIN_LOCKOUT
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "apps.core.ratelimit.client_network"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
 
 # --- Product settings -----------------------------------------------------------
 API_KEY_PEPPER = env.str("API_KEY_PEPPER")
