@@ -30,7 +30,7 @@ _UNSUPPORTED = (
 MAX_MEMORY_BYTES = 2 * 1024 * 1024
 
 
-class PatternError(ValueError):
+class InvalidRegexError(ValueError):
     pass
 
 
@@ -50,11 +50,11 @@ def compile_pattern(pattern: str, *, case_sensitive: bool, dot_all: bool) -> re2
         reason = error.args[0].decode() if error.args and isinstance(error.args[0], bytes) else str(error)
         for fragment, construct in _UNSUPPORTED:
             if reason.startswith(fragment):
-                raise PatternError(
+                raise InvalidRegexError(
                     f"Invalid regular expression {pattern!r}: it uses {construct}, which is not supported "
                     "(patterns run on RE2, which matches in linear time and cannot look back or around)"
                 ) from error
-        raise PatternError(f"Invalid regular expression {pattern!r}: {reason}") from error
+        raise InvalidRegexError(f"Invalid regular expression {pattern!r}: {reason}") from error
 
 
 def pattern_search(*, pattern: str, text: str, case_sensitive: bool, dot_all: bool) -> bool:

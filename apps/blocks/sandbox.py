@@ -21,6 +21,7 @@ import json
 import os
 import queue
 import select
+import signal
 import subprocess
 import sys
 import threading
@@ -47,24 +48,34 @@ class _Child:
             env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(BASE_DIR)},
         )
 
-    def call(self, message: bytes, timeout: float) -> dict[str, Any] | None:
-        """The child's reply, or None if it died or did not answer within `timeout` (it is then killed)."""
+    def call(self, message: bytes, timeout: float) -> dict[str, Any]:
+        """The child's reply, or an error saying why there was none (the child is then killed)."""
         assert self.process.stdin is not None and self.process.stdout is not None
+        answered = True
         try:
             self.process.stdin.write(message)
             self.process.stdin.flush()
-            readable, _, _ = select.select([self.process.stdout], [], [], timeout)
-            line = self.process.stdout.readline() if readable else b""
-        except OSError:
+            answered = bool(select.select([self.process.stdout], [], [], timeout)[0])
+            line = self.process.stdout.readline() if answered else b""
+        except OSError:  # the child was gone before it could be asked
             line = b""
-        if not line.endswith(b"\n"):
-            self.kill()
-            return None
-        reply: dict[str, Any] = json.loads(line)
-        return reply
+        if line.endswith(b"\n"):
+            reply: dict[str, Any] = json.loads(line)
+            return reply
+        # No line: either no answer in time, or the child ended (SIGXCPU past its CPU limit, or a crash).
+        try:
+            ended_with = self.process.wait(timeout=1) if answered else None
+        except subprocess.TimeoutExpired:
+            ended_with = None
+        self.kill()
+        if ended_with in (None, -signal.SIGXCPU):
+            limit = settings.PATTERN_TIME_LIMIT_SECONDS
+            return {"error": f"Evaluating the pattern took longer than {limit:g} seconds", "fatal": True}
+        return {"error": "Evaluating the pattern ended the process that ran it", "fatal": True}
 
     def kill(self) -> None:
-        self.process.kill()
+        if self.process.poll() is None:
+            self.process.kill()
         self.process.wait()
 
     @property
@@ -86,12 +97,10 @@ class Sandbox:
         child = self._checkout()
         # Wall-clock slack over the CPU limit the child enforces on itself: it may have waited for a core.
         reply = child.call(message, timeout=limit * 2 + 1)
-        if reply is None or reply.get("fatal"):
+        if reply.get("fatal"):
             self._retire(child)
         else:
             self._idle.put(child)
-        if reply is None:
-            raise PatternError(f"Evaluating the pattern took longer than {limit:g} seconds")
         if "error" in reply:
             raise PatternError(reply["error"])
         return reply["result"]
