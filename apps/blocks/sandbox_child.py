@@ -9,6 +9,7 @@ ends it with SIGXCPU when a request overruns, even if the parent is gone).
 from __future__ import annotations
 
 import json
+import math
 import resource
 import sys
 import time
@@ -43,7 +44,7 @@ def _limit_memory(megabytes: int) -> None:
 def _limit_cpu(seconds: float) -> None:
     # Only the soft limit moves: a lowered hard limit could never be raised again for the next request.
     _, hard = resource.getrlimit(resource.RLIMIT_CPU)
-    resource.setrlimit(resource.RLIMIT_CPU, (int(time.process_time() + seconds) + 1, hard))
+    resource.setrlimit(resource.RLIMIT_CPU, (math.ceil(time.process_time() + seconds), hard))
 
 
 def _answer(request: dict[str, Any]) -> dict[str, Any]:
