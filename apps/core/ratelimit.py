@@ -46,7 +46,11 @@ def client_ip(request: HttpRequest) -> str:
 
 
 def client_network(request: HttpRequest) -> str:
-    """Whom address-based limits count: the address, or its /64 for IPv6, since one host is given a whole /64."""
+    """Whom address-based limits count: the address, or for IPv6 its /64 (as its first address).
+
+    One host is routinely given a whole /64, so counting single IPv6 addresses would
+    give each client 2**64 budgets.
+    """
     address = client_ip(request)
     try:
         parsed = ipaddress.ip_address(address)
@@ -55,8 +59,17 @@ def client_network(request: HttpRequest) -> str:
     if isinstance(parsed, ipaddress.IPv6Address):
         if parsed.ipv4_mapped is not None:
             return str(parsed.ipv4_mapped)
-        return str(ipaddress.IPv6Network(f"{parsed}/64", strict=False))
+        return str(ipaddress.IPv6Network(f"{parsed}/64", strict=False).network_address)
     return str(parsed)
+
+
+def admin_login_client(request: HttpRequest) -> str | None:
+    """django-axes' view of the client: its network as above, None for a request without an address."""
+    network = client_network(request)
+    try:
+        return str(ipaddress.ip_address(network))
+    except ValueError:
+        return None
 
 
 def _usage(request: HttpRequest, *, scope: str, group: str, identity: str, increment: bool) -> dict[str, Any] | None:

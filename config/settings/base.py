@@ -223,7 +223,7 @@ AXES_ONLY_ADMIN_SITE = True
 AXES_FAILURE_LIMIT = ADMIN_LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = ADMIN_LOGIN_LOCKOUT
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
-AXES_CLIENT_IP_CALLABLE = "apps.core.ratelimit.client_network"
+AXES_CLIENT_IP_CALLABLE = "apps.core.ratelimit.admin_login_client"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 

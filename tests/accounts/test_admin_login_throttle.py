@@ -55,3 +55,11 @@ def test_the_api_sign_in_is_not_locked_by_the_admin_throttle(settings, staff, ap
     )
 
     assert response.status_code == 200
+
+
+def test_an_ipv6_client_is_locked_by_its_64(settings, staff) -> None:  # type: ignore[no-untyped-def]
+    for host in range(1, settings.ADMIN_LOGIN_FAILURE_LIMIT + 1):
+        _sign_in(staff.email, "wrong", f"2001:db8:9:9::{host}")
+
+    assert _sign_in(staff.email, PASSWORD, "2001:db8:9:9:ffff::1").status_code == 429
+    assert _sign_in(staff.email, PASSWORD, "2001:db8:9:a::1").status_code == 302

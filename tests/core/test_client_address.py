@@ -37,8 +37,8 @@ def test_without_a_router_header_the_forwarded_list_is_ignored() -> None:
 @pytest.mark.parametrize(
     ("address", "counted_as"),
     [
-        ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),
-        ("2001:DB8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::"),
+        ("2001:DB8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::"),
         ("::ffff:192.0.2.1", "192.0.2.1"),
         ("192.0.2.1", "192.0.2.1"),
     ],
