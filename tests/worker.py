@@ -92,12 +92,17 @@ class Worker:
 
 # The shared worker: short leases and time limits so the tests about them run in seconds,
 # and loopback HTTP allowed so web-request blocks can reach servers the tests start.
-# Calculators cost 5 credits, so the engine's charging can be seen.
+# Calculators cost 5 credits, so the engine's charging can be seen; authenticated web
+# requests are priced too, so that running them on a user's own credentials is seen to cost nothing.
 PRICED_BLOCK_ID = "b1ab9b19-67a6-406d-abf5-2dba76d00c79"
 PRICED_BLOCK_COST = 5
+AUTHENTICATED_WEB_REQUEST_ID = "fff86bcd-e001-4bad-a7f6-2eae4720c8dc"
 WORKER_ENV = {
     "BLOCK_COSTS": json.dumps(
-        {PRICED_BLOCK_ID: [{"cost_amount": PRICED_BLOCK_COST, "cost_filter": {}, "cost_type": "run"}]}
+        {
+            PRICED_BLOCK_ID: [{"cost_amount": PRICED_BLOCK_COST, "cost_filter": {}, "cost_type": "run"}],
+            AUTHENTICATED_WEB_REQUEST_ID: [{"cost_amount": 7, "cost_filter": {}, "cost_type": "run"}],
+        }
     ),
     "ENGINE_LEASE_SECONDS": "4",
     "BLOCK_TIME_LIMIT_SECONDS": "6",

@@ -125,6 +125,9 @@ class Block:
     test_input: ClassVar[dict[str, Any] | list[dict[str, Any]]] = {}
     test_output: ClassVar[list[tuple[str, Any]]] = []
     test_mock: ClassVar[dict[str, Callable[..., Any]]] = {}
+    # Credentials the self-test hands to `run()`: one object for a block with a single
+    # credentials field, else `{field name: credentials}`.
+    test_credentials: ClassVar[Any] = None
 
     @property
     def name(self) -> str:

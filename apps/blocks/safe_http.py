@@ -117,7 +117,13 @@ async def vet_target(url: httpx.URL, *, allow_private: bool) -> IPAddress:
 
 
 def _redirected_request(
-    method: str, status: int, headers: httpx.Headers, body: dict[str, Any], *, same_origin: bool
+    method: str,
+    status: int,
+    headers: httpx.Headers,
+    body: dict[str, Any],
+    *,
+    same_origin: bool,
+    sensitive_headers: tuple[str, ...] = (),
 ) -> tuple[str, httpx.Headers, dict[str, Any]]:
     """Method, headers and body for following a redirect, as browsers (and requests/httpx) do."""
     headers = httpx.Headers(headers)
@@ -126,7 +132,7 @@ def _redirected_request(
         for name in ("content-type", "content-length", "transfer-encoding"):
             headers.pop(name, None)
     if not same_origin:
-        for name in CREDENTIAL_HEADERS:
+        for name in (*CREDENTIAL_HEADERS, *sensitive_headers):
             headers.pop(name, None)
     return method, headers, body
 
@@ -154,10 +160,12 @@ async def fetch(
     timeout: float,
     max_bytes: int,
     allow_private: bool,
+    sensitive_headers: tuple[str, ...] = (),
 ) -> FetchedResponse:
     """Send one request, following redirects (each one vetted), and read at most `max_bytes` of the answer.
 
     `body` holds httpx's body arguments: `{"json": ...}`, `{"content": ...}` or `{"data": ...}`.
+    `sensitive_headers` are dropped, like `Authorization`, when a redirect leads to another origin.
     """
     current = httpx.URL(url)
     request_headers = httpx.Headers(headers or {})
@@ -186,7 +194,12 @@ async def fetch(
                         current.port,
                     )
                     method, request_headers, request_body = _redirected_request(
-                        method, response.status_code, request_headers, request_body, same_origin=same_origin
+                        method,
+                        response.status_code,
+                        request_headers,
+                        request_body,
+                        same_origin=same_origin,
+                        sensitive_headers=sensitive_headers,
                     )
                     current = target
                     continue

@@ -17,6 +17,8 @@ from typing import Any, Union, get_args, get_origin
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from pydantic_core import PydanticUndefined
 
+from apps.credentials.fields import check_credentials_fields
+
 
 def SchemaField(
     default: Any = PydanticUndefined,
@@ -92,7 +94,11 @@ class BlockSchema(BaseModel):
 
 
 class BlockSchemaInput(BlockSchema):
-    pass
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        # Upstream's rules for credentials fields, checked when a block is defined.
+        check_credentials_fields(cls)
 
 
 class BlockSchemaOutput(BlockSchema):

@@ -15,6 +15,7 @@ from django.conf import settings
 from apps.blocks.base import Block, BlockError, BlockExecutionError
 from apps.core.exceptions import ApplicationError
 from apps.core.jsonsafe import json_safe
+from apps.credentials.runs import credentials_for_block
 
 
 class BlockTimeoutError(ApplicationError):
@@ -38,13 +39,17 @@ async def _collect(block: Block, input_data: dict[str, Any], context: dict[str, 
 def block_execute_inline(*, block: Block, input_data: dict[str, Any], user_id: str) -> dict[str, list[Any]]:
     """`{pin: [values]}` of one execution, charged as a node execution, within the inline time limit.
 
-    Raises `BlockError` as is, and `InsufficientBalanceError` (402) before running when the user cannot pay.
+    The credentials the input refers to are handed to the block as in a graph. Raises
+    `BlockError` as is (invalid input before anything is charged), `CredentialsUnavailableError`,
+    and `InsufficientBalanceError` (402) before running when the user cannot pay.
     """
     from apps.credits.charging import credits_charge_node_execution
     from apps.credits.selectors import credits_check_can_execute
 
     execution_id = str(uuid.uuid4())
+    block.parse_input(input_data)
     credits_check_can_execute(user_id=user_id)
+    credentials = credentials_for_block(user_id=user_id, block=block, input_data=input_data)
     credits_charge_node_execution(
         user_id=user_id,
         node_exec_id=execution_id,
@@ -61,12 +66,20 @@ def block_execute_inline(*, block: Block, input_data: dict[str, Any], user_id: s
         "graph_exec_id": "",
         "node_id": "",
         "node_exec_id": execution_id,
+        **credentials.kwargs,
     }
     limit = settings.BLOCK_INLINE_TIME_LIMIT_SECONDS
     try:
         return _run_in_own_thread(asyncio.wait_for(_collect(block, input_data, context), timeout=limit), limit)
     except (TimeoutError, FutureTimeoutError) as error:
         raise BlockTimeoutError(f"Block {block.name} did not finish within {limit:g} seconds") from error
+    except BlockError as error:
+        # A block may quote its credentials in an error: the caller sees them masked, and the
+        # original (with its message) is not chained on for a traceback to print.
+        scrubbed = credentials.scrub(str(error))
+        if scrubbed == str(error):
+            raise
+        raise BlockExecutionError(scrubbed) from None
 
 
 def _run_in_own_thread(coroutine: Coroutine[Any, Any, dict[str, list[Any]]], limit: float) -> dict[str, list[Any]]:

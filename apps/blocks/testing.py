@@ -11,6 +11,7 @@ import uuid
 from typing import Any
 
 from apps.blocks.base import Block
+from apps.credentials.fields import credentials_fields
 
 
 def _matches(expected: Any, actual: Any) -> bool:
@@ -32,6 +33,16 @@ def random_context() -> dict[str, Any]:
     }
 
 
+def test_credentials_kwargs(block: Block) -> dict[str, Any]:
+    """The block's `test_credentials` as the keyword arguments its credentials fields name."""
+    fields = list(credentials_fields(block.Input))
+    if block.test_credentials is None or not fields:
+        return {}
+    if isinstance(block.test_credentials, dict):
+        return dict(block.test_credentials)
+    return {fields[0]: block.test_credentials}
+
+
 def declares_self_test(block_class: type[Block]) -> bool:
     """Blocks the engine runs itself (sub-graphs) have nothing to test here and declare neither side."""
     return bool(block_class.test_input) or bool(block_class.test_output)
@@ -44,10 +55,11 @@ async def execute_block_test(block_class: type[Block]) -> None:
     for name, replacement in block.test_mock.items():
         setattr(block, name, replacement)
     inputs = block.test_input if isinstance(block.test_input, list) else [block.test_input]
+    credentials = test_credentials_kwargs(block)
     expected = list(block.test_output)
     produced: list[tuple[str, Any]] = []
     for input_data in inputs:
-        async for pin, value in block.execute(input_data, **random_context()):
+        async for pin, value in block.execute(input_data, **random_context(), **credentials):
             index = len(produced)
             produced.append((pin, value))
             if index >= len(expected):

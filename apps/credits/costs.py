@@ -13,6 +13,12 @@ A block declares `costs`; `settings.BLOCK_COSTS` may replace them per block id:
 The first cost whose `cost_filter` matches the node's input is the price. Only RUN
 costs are charged up front: a matching BYTE or SECOND cost counts 0 before the block
 has run, as upstream.
+
+A block that takes credentials costs its price only when the node runs on the
+platform's credentials (the operator pays the provider then); on the user's own it
+costs nothing. Upstream gets there through cost filters naming the platform
+credentials' ids; here it holds for every price, so a `BLOCK_COSTS` entry cannot
+forget it. Blocks without credentials keep their price.
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ from typing import Any
 from django.conf import settings
 
 from apps.blocks.base import Block, BlockCost, BlockCostType
+from apps.credentials.fields import credentials_fields
+from apps.credentials.platform import is_platform_credentials_id
 
 
 def block_cost_from_dict(raw: dict[str, Any]) -> BlockCost:
@@ -61,8 +69,21 @@ def cost_filter_matches(cost_filter: Any, input_data: Any) -> bool:
     )
 
 
+def runs_on_platform_credentials(*, block: Block, input_data: dict[str, Any]) -> bool:
+    """Whether the node uses the platform's credentials, or the block takes none at all."""
+    fields = credentials_fields(block.Input)
+    if not fields:
+        return True
+    return any(
+        isinstance(reference := input_data.get(name), dict) and is_platform_credentials_id(reference.get("id"))
+        for name in fields
+    )
+
+
 def block_usage_cost(*, block: Block, input_data: dict[str, Any]) -> tuple[int, dict[str, Any]]:
     """(credits to charge before running, the matched filter) for one node execution."""
+    if not runs_on_platform_credentials(block=block, input_data=input_data):
+        return 0, {}
     for cost in block_costs(block):
         if not cost_filter_matches(cost.cost_filter, input_data):
             continue

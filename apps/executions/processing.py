@@ -19,6 +19,8 @@ from redis.exceptions import RedisError
 
 from apps.blocks.base import BlockType
 from apps.core.redis import get_redis
+from apps.credentials.exceptions import CredentialsUnavailableError
+from apps.credentials.runs import credentials_for_block
 from apps.credits.charging import credits_charge_node_execution
 from apps.credits.exceptions import InsufficientBalanceError
 from apps.executions import sql
@@ -130,6 +132,11 @@ def execute_claimed(row: NodeExecution, *, may_claim_next: bool, execution_count
     job.node_event(job.events)
     _mark_run_started(job, job.events)
     try:
+        credentials = credentials_for_block(user_id=meta.user_id, block=job.node.block, input_data=row.input_data or {})
+    except CredentialsUnavailableError as error:
+        # Deleted since the run started, or tokens that cannot be refreshed: this node fails, uncharged.
+        return Step(dispatch=after_finish(job, finish(job, Outcome(S.FAILED, error.message))))
+    try:
         cost = credits_charge_node_execution(
             user_id=meta.user_id,
             node_exec_id=row.pk,
@@ -157,7 +164,7 @@ def execute_claimed(row: NodeExecution, *, may_claim_next: bool, execution_count
     runner = BlockRunner(
         block=job.node.block,
         input_data=row.input_data or {},
-        context=meta.block_context(node_id=node_id, node_exec_id=str(row.pk)),
+        context={**meta.block_context(node_id=node_id, node_exec_id=str(row.pk)), **credentials.kwargs},
         time_limit=job.node.block.time_limit or settings.BLOCK_TIME_LIMIT_SECONDS,
         flush=lambda outputs: flush_outputs(job, outputs),
         should_cancel=lambda: _should_cancel(job),
@@ -165,6 +172,7 @@ def execute_claimed(row: NodeExecution, *, may_claim_next: bool, execution_count
     )
     try:
         outcome = runner.run()
+        outcome.error = credentials.scrub(outcome.error)
         if outcome.status == S.FAILED and _retry_later(job, outcome):
             return Step()
         finished = finish(job, outcome, cost=cost, claim=may_claim_next)

@@ -15,6 +15,7 @@ from apps.blocks.base import BlockInputError, BlockType
 from apps.core.exceptions import ApplicationError
 from apps.core.jsonsafe import json_safe
 from apps.core.redis import get_redis
+from apps.credentials.runs import run_credentials_prepare
 from apps.credits.events import notify_agent_run
 from apps.credits.selectors import credits_check_can_execute
 from apps.executions.compiled import compiled_graph
@@ -29,8 +30,7 @@ from apps.executions.status import transition
 from apps.graphs.models import Graph
 from apps.graphs.nesting import graph_check_nesting
 from apps.graphs.pins import DynamicPinError, merge_execution_input
-from apps.graphs.spec import GraphSpec
-from apps.graphs.validation import GraphValidationError, graph_validate
+from apps.graphs.validation import GraphValidationError
 
 NO_STARTING_NODES = (
     "No starting nodes found for the graph, make sure an AgentInput or blocks with no inbound links "
@@ -107,9 +107,13 @@ def execution_start(
     if idempotency_key and (existing := _existing_run(user, idempotency_key)) is not None:
         return existing
     credits_check_can_execute(user_id=user.pk)
-    graph_validate(GraphSpec.from_model(graph), for_run=True)
+    masks = run_credentials_prepare(
+        user_id=user.pk,
+        graph=graph,
+        credentials_inputs=credentials_inputs or {},
+        nodes_input_masks=nodes_input_masks or {},
+    )
     graph_check_nesting(graph=graph)
-    masks = nodes_input_masks or {}
     try:
         with transaction.atomic():
             run = GraphExecution.objects.create(

@@ -53,6 +53,8 @@ def subgraph_start(job: Job) -> None:
             user=graph.user,
             graph=graph,
             inputs=_child_inputs(data),
+            # The parent's credentials inputs cover the sub-graph's nodes too (its schema includes them).
+            credentials_inputs=job.run.credential_inputs,
             nodes_input_masks=data.get("nodes_input_masks") or None,
             parent_execution_id=job.run_id,
             parent_node_execution_id=job.row.pk,

@@ -44,10 +44,15 @@ def graph_versions_for_user(*, user: User, graph_id: uuid.UUID) -> list[Graph]:
 
 
 def graphs_list_active(*, user: User) -> QuerySet[Graph]:
-    """Active versions, newest first, with only the nodes that shape their input/output schemas."""
+    """Active versions, newest first, with only the nodes that shape their input, output and credentials schemas."""
     from apps.blocks.registry import all_blocks
+    from apps.credentials.fields import schema_credentials_info
 
-    io_block_ids = [b.id for b in all_blocks() if b.block_type in (BlockType.INPUT, BlockType.OUTPUT)]
+    io_block_ids = [
+        b.id
+        for b in all_blocks()
+        if b.block_type in (BlockType.INPUT, BlockType.OUTPUT) or schema_credentials_info(b.Input)
+    ]
     io_nodes = Prefetch("nodes", queryset=Node.objects.filter(block_id__in=io_block_ids))
     return Graph.objects.filter(user=user, is_active=True).order_by("-updated_at").prefetch_related(io_nodes)
 

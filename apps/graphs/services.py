@@ -12,6 +12,7 @@ from apps.accounts.models import User
 from apps.blocks.base import BlockType
 from apps.blocks.registry import get_block
 from apps.core.exceptions import ApplicationError, NotFoundError
+from apps.credentials.fields import references_only
 from apps.graphs.io_schema import graph_input_schema, graph_output_schema
 from apps.graphs.models import Graph, Link, Node
 from apps.graphs.nesting import sub_graph_nesting_errors
@@ -136,7 +137,7 @@ def _write_version(
     nodes = []
     for position, node in enumerate(spec.nodes):
         node_ids[node.id] = uuid.uuid4()
-        input_default = dict(node.input_default)
+        input_default = references_only(node.input_default)
         if node.id in agents:
             target = agents[node.id]
             input_default.update(graph_id=str(target.graph_id), graph_version=target.version, user_id=str(user.pk))

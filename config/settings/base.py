@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "apps.api_keys",
     "apps.external_api",
     "apps.credits",
+    "apps.credentials",
     "apps.realtime",
 ]
 
@@ -184,6 +185,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "CredentialsTypeEnum": "apps.credentials.types.CREDENTIALS_TYPES",
+        "CreatableCredentialsTypeEnum": "apps.credentials.api.serializers.CREATABLE_TYPE_VALUES",
+    },
 }
 
 # --- Authentication tokens (Supabase/AutoGPT claim shape) -----------------------
@@ -246,6 +251,56 @@ BLOCK_COSTS: dict[str, list[dict[str, object]]] = env.json("BLOCK_COSTS", defaul
 FRONTEND_BASE_URL = env.str("FRONTEND_BASE_URL", default="http://localhost:3000")
 DEMO_EMAIL = env.str("DEMO_EMAIL", default="demo@example.com")
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="")
+
+# --- Credentials and integrations (docs/credentials.md) ---------------------------
+# OAuth2 apps, one per provider with a handler in apps/credentials/oauth/. A provider
+# without a client id and secret answers 501 on login. `base_url` serves all of the
+# provider's OAuth endpoints from one base at their usual paths (self-hosted or test servers).
+OAUTH_PROVIDERS = {
+    "google": {
+        "client_id": env.str("GOOGLE_CLIENT_ID", default=""),
+        "client_secret": env.str("GOOGLE_CLIENT_SECRET", default=""),
+        "base_url": env.str("GOOGLE_OAUTH_BASE_URL", default=""),
+    },
+    "github": {
+        "client_id": env.str("GITHUB_CLIENT_ID", default=""),
+        "client_secret": env.str("GITHUB_CLIENT_SECRET", default=""),
+        "base_url": env.str("GITHUB_OAUTH_BASE_URL", default=""),
+    },
+}
+OAUTH_HTTP_TIMEOUT_SECONDS = 20.0
+# Platform credentials: the operator's keys, offered to every user under upstream's fixed ids
+# (apps/credentials/platform.py); nodes run on them pay the block's credit cost.
+PLATFORM_API_KEYS = {
+    "aiml_api": env.str("AIML_API_KEY", default=""),
+    "anthropic": env.str("ANTHROPIC_API_KEY", default=""),
+    "apollo": env.str("APOLLO_API_KEY", default=""),
+    "d_id": env.str("DID_API_KEY", default=""),
+    "e2b": env.str("E2B_API_KEY", default=""),
+    "elevenlabs": env.str("ELEVENLABS_API_KEY", default=""),
+    "enrichlayer": env.str("ENRICHLAYER_API_KEY", default=""),
+    "exa": env.str("EXA_API_KEY", default=""),
+    "fal": env.str("FAL_API_KEY", default=""),
+    "google_maps": env.str("GOOGLE_MAPS_API_KEY", default=""),
+    "groq": env.str("GROQ_API_KEY", default=""),
+    "ideogram": env.str("IDEOGRAM_API_KEY", default=""),
+    "jina": env.str("JINA_API_KEY", default=""),
+    "llama_api": env.str("LLAMA_API_KEY", default=""),
+    "mem0": env.str("MEM0_API_KEY", default=""),
+    "nvidia": env.str("NVIDIA_API_KEY", default=""),
+    "open_router": env.str("OPEN_ROUTER_API_KEY", default=""),
+    "openai": env.str("OPENAI_API_KEY", default=""),
+    "openweathermap": env.str("OPENWEATHERMAP_API_KEY", default=""),
+    "replicate": env.str("REPLICATE_API_KEY", default=""),
+    "revid": env.str("REVID_API_KEY", default=""),
+    "screenshotone": env.str("SCREENSHOTONE_API_KEY", default=""),
+    "smartlead": env.str("SMARTLEAD_API_KEY", default=""),
+    "unreal_speech": env.str("UNREAL_SPEECH_API_KEY", default=""),
+    "v0": env.str("V0_API_KEY", default=""),
+    "zerobounce": env.str("ZEROBOUNCE_API_KEY", default=""),
+}
+WEBSHARE_PROXY_USERNAME = env.str("WEBSHARE_PROXY_USERNAME", default="")
+WEBSHARE_PROXY_PASSWORD = env.str("WEBSHARE_PROXY_PASSWORD", default="")
 
 # Seconds a block may run inside one node execution, unless the block sets its own limit.
 BLOCK_TIME_LIMIT_SECONDS = env.float("BLOCK_TIME_LIMIT_SECONDS", default=300.0)

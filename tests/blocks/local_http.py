@@ -48,9 +48,11 @@ def _handler_for(server: LocalServer) -> type[BaseHTTPRequestHandler]:
                 "content_type": self.headers.get("Content-Type"),
                 "body": self.rfile.read(length).decode() if length else None,
             }
-            server.requests.append(received)
+            server.requests.append({**received, "headers": dict(self.headers.items())})
             if url.path == "/echo":
                 self._send(200, json.dumps(received).encode())
+            elif url.path == "/ok":
+                self._send(200, b'{"ok": true}')
             elif url.path == "/missing":
                 self._send(404, b'{"detail": "Nothing here"}')
             elif url.path == "/broken":

@@ -1,10 +1,15 @@
-"""HTTP requests from a graph, through the SSRF-guarded client in `apps.blocks.safe_http`."""
+"""HTTP requests from a graph, through the SSRF-guarded client in `apps.blocks.safe_http`.
+
+`SendAuthenticatedWebRequestBlock` adds the headers of host-scoped credentials
+to requests whose host they match (and only to those: a redirect to another
+origin drops them), as upstream does.
+"""
 
 from __future__ import annotations
 
 import enum
 import json
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 from django.conf import settings
@@ -12,6 +17,9 @@ from django.conf import settings
 from apps.blocks import safe_http
 from apps.blocks.base import Block, BlockCategory, BlockOutput, RetryPolicy
 from apps.blocks.schema import BlockSchemaInput, BlockSchemaOutput, SchemaField
+from apps.credentials.fields import CredentialsField, CredentialsMetaInput
+from apps.credentials.providers import ProviderName
+from apps.credentials.types import HostScopedCredentials
 
 # Failures before the request reached the server: safe to retry even for a POST.
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (httpx.ConnectError, httpx.ConnectTimeout)
@@ -53,7 +61,7 @@ def _response_value(response: safe_http.FetchedResponse, *, json_format: bool) -
 
 
 async def _fake_fetch(
-    *, method: str, url: str, headers: dict[str, str], body: dict[str, Any]
+    *, method: str, url: str, headers: dict[str, str], body: dict[str, Any], sensitive_headers: tuple[str, ...] = ()
 ) -> safe_http.FetchedResponse:
     """The self-test's server: echoes what it received, or fails on /missing and /broken."""
     if url.endswith("/missing"):
@@ -109,7 +117,13 @@ class SendWebRequestBlock(Block):
     test_mock = {"fetch": _fake_fetch}
 
     async def fetch(
-        self, *, method: str, url: str, headers: dict[str, str], body: dict[str, Any]
+        self,
+        *,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        body: dict[str, Any],
+        sensitive_headers: tuple[str, ...] = (),
     ) -> safe_http.FetchedResponse:
         return await safe_http.fetch(
             method,
@@ -119,17 +133,25 @@ class SendWebRequestBlock(Block):
             timeout=settings.BLOCK_HTTP_TIMEOUT_SECONDS,
             max_bytes=settings.BLOCK_HTTP_MAX_RESPONSE_BYTES,
             allow_private=settings.BLOCK_HTTP_ALLOW_PRIVATE_TARGETS,
+            sensitive_headers=sensitive_headers,
         )
 
     async def run(self, input_data: Input, **context: Any) -> BlockOutput:
+        async for output in self.send(input_data, headers=input_data.headers):
+            yield output
+
+    async def send(
+        self, input_data: Input, *, headers: dict[str, str], sensitive_headers: tuple[str, ...] = ()
+    ) -> BlockOutput:
         if input_data.files:
             raise ValueError("Sending files is not supported yet; send the content in `body` instead")
         try:
             response = await self.fetch(
                 method=input_data.method.value,
                 url=input_data.url,
-                headers=input_data.headers,
+                headers=headers,
                 body=_request_body(input_data.body, json_format=input_data.json_format),
+                sensitive_headers=sensitive_headers,
             )
         except TRANSIENT_ERRORS:
             raise  # retried by the engine (see `retry`)
@@ -147,3 +169,81 @@ class SendWebRequestBlock(Block):
             yield "server_error", value
         else:
             raise ValueError(f"Unexpected status code {status} '{response.reason}'")
+
+
+HttpCredentials = CredentialsMetaInput[Literal[ProviderName.HTTP], Literal["host_scoped"]]
+
+TEST_CREDENTIALS = HostScopedCredentials(
+    id="01234567-89ab-cdef-0123-456789abcdef",
+    provider="http",
+    host="api.example.com",
+    headers={"Authorization": "Bearer test-token", "X-API-Key": "test-api-key"},  # type: ignore[dict-item]
+    title="Mock HTTP Host-Scoped Credentials",
+)
+TEST_CREDENTIALS_INPUT = TEST_CREDENTIALS.meta()
+
+
+async def _fake_authenticated_fetch(
+    *, method: str, url: str, headers: dict[str, str], body: dict[str, Any], sensitive_headers: tuple[str, ...] = ()
+) -> safe_http.FetchedResponse:
+    """The self-test's server: says which headers arrived, with the credential's values checked, not echoed."""
+    seen = {
+        "method": method,
+        "headers": sorted(headers),
+        "authorized": headers.get("Authorization") == "Bearer test-token",
+        "protected": sorted(sensitive_headers),
+    }
+    return safe_http.FetchedResponse(200, "OK", json.dumps(seen).encode(), "utf-8")
+
+
+class SendAuthenticatedWebRequestBlock(SendWebRequestBlock):
+    id = "fff86bcd-e001-4bad-a7f6-2eae4720c8dc"
+    description = "Make an authenticated HTTP request with host-scoped credentials (JSON / form / multipart)."
+
+    class Input(SendWebRequestBlock.Input):
+        credentials: HttpCredentials = CredentialsField(
+            description="HTTP host-scoped credentials for automatic header injection", discriminator="url"
+        )
+
+    test_input = [
+        {"url": "https://api.example.com/items", "method": "GET", "credentials": TEST_CREDENTIALS_INPUT},
+        {
+            "url": "https://api.example.com/items",
+            "method": "GET",
+            "headers": {"Authorization": "Bearer mine"},
+            "credentials": TEST_CREDENTIALS_INPUT,
+        },
+        {"url": "https://elsewhere.example.org/items", "method": "GET", "credentials": TEST_CREDENTIALS_INPUT},
+    ]
+    test_output = [
+        (
+            "response",
+            {
+                "method": "GET",
+                "headers": ["Authorization", "X-API-Key"],
+                "authorized": True,
+                "protected": ["Authorization", "X-API-Key"],
+            },
+        ),
+        (
+            "response",
+            {
+                "method": "GET",
+                "headers": ["Authorization", "X-API-Key"],
+                "authorized": False,
+                "protected": ["Authorization", "X-API-Key"],
+            },
+        ),
+        ("response", {"method": "GET", "headers": [], "authorized": False, "protected": []}),
+    ]
+    test_mock = {"fetch": _fake_authenticated_fetch}
+    test_credentials = TEST_CREDENTIALS
+
+    async def run(  # type: ignore[override]
+        self, input_data: Input, *, credentials: HostScopedCredentials, **context: Any
+    ) -> BlockOutput:
+        added = credentials.get_headers_dict() if credentials.matches_url(input_data.url) else {}
+        # The node's own headers win over the credentials', as upstream.
+        headers = {**added, **input_data.headers}
+        async for output in self.send(input_data, headers=headers, sensitive_headers=tuple(added)):
+            yield output

@@ -11,6 +11,7 @@ from apps.core.api.pagination import PageQuery, paginate
 from apps.core.api.types import AuthenticatedRequest
 from apps.core.api.validation import validate_body, validate_query
 from apps.core.ratelimit import ExecuteRateLimit, UserRateLimit
+from apps.credentials.api.serializers import CredentialsMetaInput
 from apps.executions import selectors, services
 from apps.executions.api.idempotency import IDEMPOTENCY_KEY, idempotency_key
 from apps.executions.serialization import graph_execution_json, node_execution_rest_json
@@ -19,7 +20,7 @@ from apps.graphs.selectors import graph_get_for_user
 
 class ExecuteInput(serializers.Serializer):
     inputs = serializers.DictField(required=False, default=dict)
-    credentials_inputs = serializers.DictField(required=False, default=dict)
+    credentials_inputs = serializers.DictField(child=CredentialsMetaInput(), required=False, default=dict)
 
 
 class GraphExecuteApi(APIView):

@@ -10,6 +10,7 @@ from django.conf import settings
 from rest_framework import serializers
 
 from apps.blocks.base import BlockType
+from apps.credentials.graph_inputs import credentials_input_schema
 from apps.graphs.advice import graph_warnings
 from apps.graphs.io_schema import graph_input_schema, graph_output_schema
 from apps.graphs.models import Graph
@@ -125,7 +126,10 @@ def _node_json(graph: Graph, node: NodeSpec, links: list[dict[str, Any]], for_ex
     }
 
 
-def graph_meta_json(graph: Graph, spec: GraphSpec, *, for_export: bool = False) -> dict[str, Any]:
+def graph_meta_json(
+    graph: Graph, spec: GraphSpec, *, sub_specs: list[GraphSpec] | None = None, for_export: bool = False
+) -> dict[str, Any]:
+    """The graph's metadata; its credentials inputs cover `sub_specs` too (a list passes none, as upstream's)."""
     meta = {
         "id": str(graph.graph_id),
         "version": graph.version,
@@ -142,7 +146,7 @@ def graph_meta_json(graph: Graph, spec: GraphSpec, *, for_export: bool = False) 
         "input_schema": graph_input_schema(spec),
         "output_schema": graph_output_schema(spec),
         "has_external_trigger": False,
-        "credentials_input_schema": {"type": "object", "properties": {}, "required": []},
+        "credentials_input_schema": credentials_input_schema(graph_name=graph.name, specs=[spec, *(sub_specs or [])]),
     }
     if for_export:
         meta.pop("user_id")
@@ -164,11 +168,14 @@ def graph_json(
         }
         for link in spec.links
     ]
+    sub_graphs = sub_graphs or []
     body = {
-        **graph_meta_json(graph, spec, for_export=for_export),
+        **graph_meta_json(
+            graph, spec, sub_specs=[GraphSpec.from_model(sub) for sub in sub_graphs], for_export=for_export
+        ),
         "nodes": [_node_json(graph, node, links, for_export) for node in spec.nodes],
         "links": links,
-        "sub_graphs": [graph_json(sub, for_export=for_export, with_warnings=False) for sub in (sub_graphs or [])],
+        "sub_graphs": [graph_json(sub, for_export=for_export, with_warnings=False) for sub in sub_graphs],
     }
     if with_warnings:
         body["warnings"] = graph_warnings(spec)

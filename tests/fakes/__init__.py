@@ -1,0 +1,1 @@
+"""Local servers speaking third-party services' documented protocols, one module per provider."""
