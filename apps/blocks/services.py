@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 
 from apps.blocks.base import Block, BlockError, BlockExecutionError
+from apps.blocks.models import StoredValue
 from apps.core.exceptions import ApplicationError
 from apps.core.jsonsafe import json_safe
 from apps.credentials.runs import credentials_for_block
@@ -98,3 +99,11 @@ def _run_in_own_thread(coroutine: Coroutine[Any, Any, dict[str, list[Any]]], lim
 
     threading.Thread(target=run, name="inline-block", daemon=True).start()
     return result.result(timeout=limit + 1)
+
+
+async def stored_value_set(*, user_id: str, key: str, data: Any, node_exec_id: str) -> Any:
+    """Stores `data` for the user under `key` (replacing what was there); returns it."""
+    await StoredValue.objects.aupdate_or_create(
+        user_id=user_id, key=key, defaults={"data": data, "node_exec_id": node_exec_id}
+    )
+    return data
