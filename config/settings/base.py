@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "apps.external_api",
     "apps.credits",
     "apps.credentials",
+    "apps.schedules",
     "apps.realtime",
 ]
 
@@ -338,6 +339,8 @@ ENGINE_LEASE_SECONDS = env.int("ENGINE_LEASE_SECONDS", default=60)
 # The sweep re-sends QUEUED node executions that no worker claimed within this time.
 ENGINE_REQUEUE_AFTER_SECONDS = env.int("ENGINE_REQUEUE_AFTER_SECONDS", default=60)
 ENGINE_SWEEP_INTERVAL_SECONDS = env.int("ENGINE_SWEEP_INTERVAL_SECONDS", default=30)
+# A run still QUEUED this long is late: logged by beat, counted in /metrics (upstream: 300 s).
+EXECUTION_LATE_THRESHOLD_SECONDS = env.int("EXECUTION_LATE_THRESHOLD_SECONDS", default=300)
 # A worker runs a node's only successor itself (no broker hop), up to this many in a row and this long.
 ENGINE_LOCAL_CHAIN_MAX = 200
 ENGINE_LOCAL_CHAIN_SECONDS = 10.0
@@ -387,6 +390,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "execution-sweep": {
         "task": "apps.executions.tasks.sweep_executions",
         "schedule": timedelta(seconds=ENGINE_SWEEP_INTERVAL_SECONDS),
+    },
+    "report-late-runs": {
+        "task": "apps.schedules.tasks.report_late_runs",
+        "schedule": timedelta(minutes=5),
     },
     "flush-expired-refresh-tokens": {
         "task": "apps.accounts.tasks.flush_expired_tokens",

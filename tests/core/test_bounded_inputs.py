@@ -99,3 +99,12 @@ def test_executing_a_version_too_large_for_the_database_is_a_404(auth_client: AP
     response = auth_client.post(f"/api/graphs/{uuid.uuid4()}/execute/{10**30}", {"inputs": {}}, format="json")
 
     assert response.status_code == 404
+
+
+def test_scheduling_a_version_too_large_for_the_database_is_a_422(auth_client: APIClient) -> None:
+    body = {"name": "s", "cron": "0 * * * *", "inputs": {}, "graph_version": 10**30}
+
+    response = auth_client.post(f"/api/graphs/{uuid.uuid4()}/schedules", body, format="json")
+
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "graph_version"]
