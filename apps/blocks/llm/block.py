@@ -17,7 +17,8 @@ from apps.blocks.base import Block, BlockCategory, BlockCost, RetryPolicy
 from apps.blocks.llm import call
 from apps.blocks.llm.call import LlmResponse
 from apps.blocks.llm.errors import LlmProviderUnavailableError
-from apps.blocks.llm.models import DEFAULT_LLM_MODEL, MODEL_COST, LlmModel
+from apps.blocks.llm.models import DEFAULT_LLM_MODEL, LlmModel
+from apps.blocks.llm.prices import MODEL_COST
 from apps.blocks.llm.structured import StructuredRequest, structured_response
 from apps.blocks.schema import SchemaField
 from apps.blocks.stats import execution_stats
