@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -42,6 +42,8 @@ class FetchedResponse:
     reason: str
     body: bytes
     charset: str | None = None
+    # Names lower-cased.
+    headers: dict[str, str] = field(default_factory=dict)
 
     @property
     def text(self) -> str:
@@ -138,7 +140,7 @@ def _redirected_request(
     return method, headers, body
 
 
-async def _read_capped(response: httpx.Response, max_bytes: int) -> bytes:
+async def read_capped(response: httpx.Response, max_bytes: int) -> bytes:
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise ResponseTooLargeError(f"Response body is larger than {max_bytes} bytes")
@@ -207,7 +209,7 @@ async def fetch(
                 return FetchedResponse(
                     status_code=response.status_code,
                     reason=response.reason_phrase,
-                    body=await _read_capped(response, max_bytes),
+                    body=await read_capped(response, max_bytes),
                     charset=response.charset_encoding,
                 )
             finally:

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import json
 from functools import cache
+from typing import Any
 
 from apps.blocks.base import Block
+from apps.blocks.models import StoredValue
 from apps.blocks.registry import all_blocks, get_block
 from apps.core.exceptions import NotFoundError
 
@@ -22,3 +24,9 @@ def block_get(*, block_id: str) -> Block:
     if block is None:
         raise NotFoundError(f"Block #{block_id} not found.")
     return block
+
+
+async def stored_value_get(*, user_id: str, key: str) -> Any:
+    """The value stored for the user under `key`, or None."""
+    stored = await StoredValue.objects.filter(user_id=user_id, key=key).only("data").afirst()
+    return None if stored is None else stored.data

@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 
 from apps.blocks.base import Block, BlockError, BlockExecutionError
+from apps.blocks.models import StoredValue
 from apps.core.exceptions import ApplicationError
 from apps.core.jsonsafe import json_safe
 from apps.credentials.runs import credentials_for_block
@@ -76,3 +77,11 @@ def block_execute_inline(*, block: Block, input_data: dict[str, Any], user_id: s
         if scrubbed == str(error):
             raise
         raise BlockExecutionError(scrubbed) from None
+
+
+async def stored_value_set(*, user_id: str, key: str, data: Any, node_exec_id: str) -> Any:
+    """Stores `data` for the user under `key` (replacing what was there); returns it."""
+    await StoredValue.objects.aupdate_or_create(
+        user_id=user_id, key=key, defaults={"data": data, "node_exec_id": node_exec_id}
+    )
+    return data

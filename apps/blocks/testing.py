@@ -48,7 +48,8 @@ def declares_self_test(block_class: type[Block]) -> bool:
     return bool(block_class.test_input) or bool(block_class.test_output)
 
 
-async def execute_block_test(block_class: type[Block]) -> None:
+async def execute_block_test(block_class: type[Block], **context: Any) -> None:
+    """Runs the self-test; `context` replaces parts of the random run context (a real `user_id`)."""
     if not declares_self_test(block_class):
         raise ValueError(f"{block_class.__name__} declares no test_input/test_output")
     block = block_class()
@@ -59,7 +60,7 @@ async def execute_block_test(block_class: type[Block]) -> None:
     expected = list(block.test_output)
     produced: list[tuple[str, Any]] = []
     for input_data in inputs:
-        async for pin, value in block.execute(input_data, **random_context(), **credentials):
+        async for pin, value in block.execute(input_data, **{**random_context(), **context}, **credentials):
             index = len(produced)
             produced.append((pin, value))
             if index >= len(expected):

@@ -290,6 +290,20 @@ OLLAMA_HOST = env.str("OLLAMA_HOST", default="localhost:11434")
 LLM_REQUEST_TIMEOUT_SECONDS = 120.0
 WEBSHARE_PROXY_USERNAME = env.str("WEBSHARE_PROXY_USERNAME", default="")
 WEBSHARE_PROXY_PASSWORD = env.str("WEBSHARE_PROXY_PASSWORD", default="")
+# Provider APIs that blocks call (docs/blocks.md). Each base can point at a self-hosted or test server.
+GMAIL_API_BASE_URL = env.str("GMAIL_API_BASE_URL", default="https://gmail.googleapis.com")
+GOOGLE_CALENDAR_API_BASE_URL = env.str("GOOGLE_CALENDAR_API_BASE_URL", default="https://www.googleapis.com")
+
+# Where integration blocks reach their providers: the public APIs unless pointed elsewhere
+# (a regional endpoint, a test server). Each block names the one it uses.
+PROVIDER_BASE_URLS = {
+    "jina_search": env.str("JINA_SEARCH_BASE_URL", default="https://s.jina.ai"),
+    "jina_reader": env.str("JINA_READER_BASE_URL", default="https://r.jina.ai"),
+    "google_maps": env.str("GOOGLE_MAPS_BASE_URL", default="https://maps.googleapis.com"),
+    "youtube": env.str("YOUTUBE_BASE_URL", default="https://www.youtube.com"),
+}
+# The Webshare rotating proxy the YouTube transcript block goes through, with the user's credentials.
+WEBSHARE_PROXY_URL = env.str("WEBSHARE_PROXY_URL", default="http://p.webshare.io:80")
 
 # Seconds a block may run inside one node execution, unless the block sets its own limit.
 BLOCK_TIME_LIMIT_SECONDS = env.float("BLOCK_TIME_LIMIT_SECONDS", default=300.0)

@@ -1,0 +1,44 @@
+"""Every fake provider at once: for block self-tests and for running whole agents against stand-ins.
+
+`fake_providers()` starts them all and yields a `FakeProviders`; `apply(settings)` points this
+process at them, `env()` gives a worker process the same endpoints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from tests.fakes.google_maps import fake_google_maps
+from tests.fakes.jina import fake_jina
+from tests.fakes.provider import FakeProvider
+from tests.fakes.youtube import fake_youtube
+
+
+@dataclass
+class FakeProviders:
+    by_name: dict[str, FakeProvider]
+
+    def __getitem__(self, name: str) -> FakeProvider:
+        return self.by_name[name]
+
+    def env(self) -> dict[str, str]:
+        merged: dict[str, str] = {}
+        for provider in self.by_name.values():
+            merged.update(provider.env())
+        return merged
+
+    def apply(self, settings: Any) -> None:
+        for provider in self.by_name.values():
+            provider.apply(settings)
+
+
+STARTERS = {"jina": fake_jina, "google_maps": fake_google_maps, "youtube": fake_youtube}
+
+
+@contextmanager
+def fake_providers() -> Iterator[FakeProviders]:
+    with ExitStack() as stack:
+        yield FakeProviders({name: stack.enter_context(start()) for name, start in STARTERS.items()})
