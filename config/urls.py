@@ -18,6 +18,7 @@ urlpatterns = [
     path("external-api/v1/", include("apps.external_api.urls")),
     path("api/", include("apps.credits.api.urls")),
     path("api/", include("apps.credentials.api.urls")),
+    path("api/", include("apps.schedules.api.urls")),
     path("", include("apps.realtime.urls")),
 ]
 

@@ -16,6 +16,7 @@ from apps.credentials.models import Credential
 from apps.credentials.platform import platform_credential, platform_credentials
 from apps.credentials.types import AnyCredentials
 from apps.graphs.models import Graph, Node
+from apps.schedules.models import Schedule
 
 
 def _uuid(value: object) -> uuid.UUID | None:
@@ -85,3 +86,14 @@ def credential_usages(*, user: User, credentials_id: str) -> list[str]:
     public_ids = set(Graph.objects.filter(pk__in=graph_pks).values_list("graph_id", flat=True))
     active = Graph.objects.filter(graph_id__in=public_ids, is_active=True).order_by("name", "graph_id")
     return [graph.name or str(graph.graph_id) for graph in active]
+
+
+def _references(credentials_inputs: Any, credentials_id: str) -> bool:
+    values = credentials_inputs.values() if isinstance(credentials_inputs, dict) else ()
+    return any(isinstance(value, dict) and value.get("id") == credentials_id for value in values)
+
+
+def credential_schedule_usages(*, user: User, credentials_id: str) -> list[str]:
+    """Names of the user's schedules that pass these credentials to their runs."""
+    schedules = Schedule.objects.filter(user=user).values_list("name", "credentials_inputs")
+    return sorted(name for name, inputs in schedules.iterator(chunk_size=1000) if _references(inputs, credentials_id))

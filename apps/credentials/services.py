@@ -29,7 +29,7 @@ from apps.credentials.models import Credential, CredentialType, OAuthState
 from apps.credentials.oauth import oauth_handler
 from apps.credentials.oauth.base import OAuthHandler
 from apps.credentials.platform import is_platform_credentials_id, platform_credential
-from apps.credentials.selectors import credential_get_for_user, credential_usages
+from apps.credentials.selectors import credential_get_for_user, credential_schedule_usages, credential_usages
 from apps.credentials.types import (
     AnyCredentials,
     APIKeyCredentials,
@@ -77,12 +77,14 @@ class Deletion:
     message: str | None = None
 
 
-def _usage_message(agents: list[str]) -> str:
-    shown = ", ".join(f"'{name}'" for name in agents[:5]) + (f" and {len(agents) - 5} more" if len(agents) > 5 else "")
-    return (
-        f"These credentials are still used by {len(agents)} agent{'s' if len(agents) != 1 else ''} ({shown}); "
-        "delete them with force=true to proceed anyway"
-    )
+def _counted(names: list[str], noun: str) -> str:
+    shown = ", ".join(f"'{name}'" for name in names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    return f"{len(names)} {noun}{'s' if len(names) != 1 else ''} ({shown})"
+
+
+def _usage_message(agents: list[str], schedules: list[str]) -> str:
+    users = [_counted(names, noun) for names, noun in ((agents, "agent"), (schedules, "schedule")) if names]
+    return f"These credentials are still used by {' and '.join(users)}; delete them with force=true to proceed anyway"
 
 
 def _revoke(provider: str, credentials: OAuth2Credentials) -> bool:
@@ -94,7 +96,7 @@ def _revoke(provider: str, credentials: OAuth2Credentials) -> bool:
 
 
 def credential_delete(*, user: User, provider: str, credentials_id: str, force: bool) -> Deletion:
-    """Deletes the user's credentials unless an agent still uses them (and `force` is off).
+    """Deletes the user's credentials unless an agent or a schedule still uses them (and `force` is off).
 
     OAuth2 tokens are revoked at the provider after the row is gone; `revoked` says
     whether that worked (None for credentials that cannot be revoked).
@@ -105,8 +107,11 @@ def credential_delete(*, user: User, provider: str, credentials_id: str, force: 
             raise CredentialsNotFoundError()
         raise PlatformCredentialsError()
     row = credential_get_for_user(user=user, credentials_id=credentials_id, provider=provider)
-    if not force and (agents := credential_usages(user=user, credentials_id=str(row.id))):
-        return Deletion(deleted=False, message=_usage_message(agents))
+    if not force:
+        agents = credential_usages(user=user, credentials_id=str(row.id))
+        schedules = credential_schedule_usages(user=user, credentials_id=str(row.id))
+        if agents or schedules:
+            return Deletion(deleted=False, message=_usage_message(agents, schedules))
     tokens: OAuth2Credentials | None = None
     if row.type == CredentialType.OAUTH2:
         try:

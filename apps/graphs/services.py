@@ -17,6 +17,7 @@ from apps.graphs.io_schema import graph_input_schema, graph_output_schema
 from apps.graphs.models import Graph, Link, Node
 from apps.graphs.spec import GraphSpec, NodeSpec
 from apps.graphs.validation import GraphValidationError, graph_validate
+from apps.schedules.services import schedules_delete_for_graph
 
 
 def _schema_keys(schema: Any) -> set[str]:
@@ -203,10 +204,11 @@ def graph_set_active_version(*, user: User, graph_id: uuid.UUID, version: int) -
 
 @transaction.atomic
 def graph_delete(*, user: User, graph_id: uuid.UUID) -> int:
-    """Deletes every version; returns how many there were."""
+    """Deletes every version and the graph's schedules; returns how many versions there were."""
     versions = Graph.objects.filter(user=user, graph_id=graph_id)
     count = versions.count()
     if count == 0:
         raise NotFoundError(f"Graph #{graph_id} not found.")
+    schedules_delete_for_graph(user=user, graph_id=graph_id)
     versions.delete()
     return count
