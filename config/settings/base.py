@@ -305,6 +305,21 @@ PLATFORM_API_KEYS = {
     "v0": env.str("V0_API_KEY", default=""),
     "zerobounce": env.str("ZEROBOUNCE_API_KEY", default=""),
 }
+# Language-model endpoints. OpenAI and the OpenAI-compatible providers go through the openai SDK,
+# Anthropic through its own; a self-hosted or test server takes the provider's place here.
+LLM_BASE_URLS = {
+    "openai": env.str("OPENAI_BASE_URL", default="https://api.openai.com/v1"),
+    "anthropic": env.str("ANTHROPIC_BASE_URL", default="https://api.anthropic.com"),
+    "groq": env.str("GROQ_BASE_URL", default="https://api.groq.com/openai/v1"),
+    "open_router": env.str("OPEN_ROUTER_BASE_URL", default="https://openrouter.ai/api/v1"),
+    "llama_api": env.str("LLAMA_API_BASE_URL", default="https://api.llama.com/compat/v1/"),
+    "aiml_api": env.str("AIML_API_BASE_URL", default="https://api.aimlapi.com/v2"),
+    "v0": env.str("V0_BASE_URL", default="https://api.v0.dev/v1"),
+}
+# The operator's Ollama server: trusted. Any other `ollama_host` a node names passes the SSRF guard.
+OLLAMA_HOST = env.str("OLLAMA_HOST", default="localhost:11434")
+# Seconds one model call may take before it counts as a transient failure.
+LLM_REQUEST_TIMEOUT_SECONDS = 120.0
 WEBSHARE_PROXY_USERNAME = env.str("WEBSHARE_PROXY_USERNAME", default="")
 WEBSHARE_PROXY_PASSWORD = env.str("WEBSHARE_PROXY_PASSWORD", default="")
 # Where integration blocks reach their providers: the public APIs unless pointed elsewhere
