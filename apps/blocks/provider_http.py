@@ -53,7 +53,8 @@ def provider_message(response: FetchedResponse) -> str:
     except ValueError:
         return response.text[:MAX_ERROR_CHARS] or response.reason
     if isinstance(body, dict):
-        for key in ("error", "message", "detail", "error_message", "status_message", "title"):
+        # "message" first: beside it, a string "error" is a code name (WordPress: "unauthorized").
+        for key in ("message", "error", "detail", "error_message", "status_message", "title"):
             value = body.get(key)
             if isinstance(value, dict):
                 value = value.get("message") or json.dumps(value)
@@ -89,11 +90,16 @@ async def request(
     headers: dict[str, str] | None = None,
     params: dict[str, Any] | None = None,
     json_data: Any = None,
+    form_data: dict[str, Any] | None = None,
     proxy: str | None = None,
     follow_redirects: bool = False,
 ) -> FetchedResponse:
-    """One request to a provider; raises unless it answers 2xx."""
-    body: dict[str, Any] = {} if json_data is None else {"json": json_data}
+    """One request to a provider, with a JSON or a form-encoded body; raises unless it answers 2xx."""
+    body: dict[str, Any] = {}
+    if json_data is not None:
+        body["json"] = json_data
+    if form_data is not None:
+        body["data"] = form_data
     try:
         async with (
             httpx.AsyncClient(
@@ -128,7 +134,10 @@ async def request_json(
     headers: dict[str, str] | None = None,
     params: dict[str, Any] | None = None,
     json_data: Any = None,
+    form_data: dict[str, Any] | None = None,
 ) -> Any:
     """The decoded JSON answer of a successful request (None for an empty body)."""
-    response = await request(service, method, url, headers=headers, params=params, json_data=json_data)
+    response = await request(
+        service, method, url, headers=headers, params=params, json_data=json_data, form_data=form_data
+    )
     return json_body(response, service) if response.body else None

@@ -17,15 +17,18 @@ PROVIDER_NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 
 class ProviderName(enum.StrEnum):
     AIML_API = "aiml_api"
+    AIRTABLE = "airtable"
     ANTHROPIC = "anthropic"
     APOLLO = "apollo"
     COMPASS = "compass"
+    DATAFORSEO = "dataforseo"
     DISCORD = "discord"
     D_ID = "d_id"
     E2B = "e2b"
     ELEVENLABS = "elevenlabs"
     ENRICHLAYER = "enrichlayer"
     FAL = "fal"
+    FIRECRAWL = "firecrawl"
     GITHUB = "github"
     GOOGLE = "google"
     GOOGLE_MAPS = "google_maps"
@@ -57,6 +60,7 @@ class ProviderName(enum.StrEnum):
     UNREAL_SPEECH = "unreal_speech"
     V0 = "v0"
     WEBSHARE_PROXY = "webshare_proxy"
+    WORDPRESS = "wordpress"
     ZEROBOUNCE = "zerobounce"
 
 

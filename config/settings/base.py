@@ -243,6 +243,11 @@ OAUTH_PROVIDERS = {
         "client_secret": env.str("GITHUB_CLIENT_SECRET", default=""),
         "base_url": env.str("GITHUB_OAUTH_BASE_URL", default=""),
     },
+    "wordpress": {
+        "client_id": env.str("WORDPRESS_CLIENT_ID", default=""),
+        "client_secret": env.str("WORDPRESS_CLIENT_SECRET", default=""),
+        "base_url": env.str("WORDPRESS_OAUTH_BASE_URL", default=""),
+    },
 }
 OAUTH_HTTP_TIMEOUT_SECONDS = 20.0
 # Platform credentials: the operator's keys, offered to every user under upstream's fixed ids
@@ -288,9 +293,15 @@ PROVIDER_BASE_URLS = {
     "jina_reader": env.str("JINA_READER_BASE_URL", default="https://r.jina.ai"),
     "google_maps": env.str("GOOGLE_MAPS_BASE_URL", default="https://maps.googleapis.com"),
     "youtube": env.str("YOUTUBE_BASE_URL", default="https://www.youtube.com"),
+    "dataforseo": env.str("DATAFORSEO_BASE_URL", default="https://api.dataforseo.com"),
+    "wordpress": env.str("WORDPRESS_API_BASE_URL", default="https://public-api.wordpress.com"),
+    "firecrawl": env.str("FIRECRAWL_BASE_URL", default="https://api.firecrawl.dev"),
+    "airtable": env.str("AIRTABLE_BASE_URL", default="https://api.airtable.com"),
 }
 # The Webshare rotating proxy the YouTube transcript block goes through, with the user's credentials.
 WEBSHARE_PROXY_URL = env.str("WEBSHARE_PROXY_URL", default="http://p.webshare.io:80")
+# Seconds between two looks at a Firecrawl crawl or extract job that is still running.
+FIRECRAWL_POLL_SECONDS = 2.0
 
 # Seconds a block may run inside one node execution, unless the block sets its own limit.
 BLOCK_TIME_LIMIT_SECONDS = env.float("BLOCK_TIME_LIMIT_SECONDS", default=300.0)

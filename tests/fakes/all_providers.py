@@ -11,9 +11,13 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from tests.fakes.airtable import fake_airtable
+from tests.fakes.dataforseo import fake_dataforseo
+from tests.fakes.firecrawl import fake_firecrawl
 from tests.fakes.google_maps import fake_google_maps
 from tests.fakes.jina import fake_jina
 from tests.fakes.provider import FakeProvider
+from tests.fakes.wordpress import fake_wordpress
 from tests.fakes.youtube import fake_youtube
 
 
@@ -35,7 +39,15 @@ class FakeProviders:
             provider.apply(settings)
 
 
-STARTERS = {"jina": fake_jina, "google_maps": fake_google_maps, "youtube": fake_youtube}
+STARTERS = {
+    "jina": fake_jina,
+    "google_maps": fake_google_maps,
+    "youtube": fake_youtube,
+    "dataforseo": fake_dataforseo,
+    "wordpress": fake_wordpress,
+    "firecrawl": fake_firecrawl,
+    "airtable": fake_airtable,
+}
 
 
 @contextmanager

@@ -76,6 +76,10 @@ SETTING_KEYS = {
     "JINA_READER_BASE_URL": "jina_reader",
     "GOOGLE_MAPS_BASE_URL": "google_maps",
     "YOUTUBE_BASE_URL": "youtube",
+    "DATAFORSEO_BASE_URL": "dataforseo",
+    "WORDPRESS_API_BASE_URL": "wordpress",
+    "FIRECRAWL_BASE_URL": "firecrawl",
+    "AIRTABLE_BASE_URL": "airtable",
 }
 
 

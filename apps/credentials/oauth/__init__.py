@@ -8,9 +8,10 @@ from apps.credentials.exceptions import OAuthNotConfiguredError, OAuthNotSupport
 from apps.credentials.oauth.base import OAuthHandler
 from apps.credentials.oauth.github import GitHubOAuthHandler
 from apps.credentials.oauth.google import GoogleOAuthHandler
+from apps.credentials.oauth.wordpress import WordPressOAuthHandler
 
 HANDLERS: dict[str, type[OAuthHandler]] = {
-    handler.provider: handler for handler in (GoogleOAuthHandler, GitHubOAuthHandler)
+    handler.provider: handler for handler in (GoogleOAuthHandler, GitHubOAuthHandler, WordPressOAuthHandler)
 }
 
 
