@@ -164,7 +164,10 @@ def _write_sub_graphs(user: User, spec: GraphSpec) -> dict[int, Graph]:
                 Graph.objects.filter(graph_id=graph_id, is_active=True).update(is_active=False)
             agents = _agent_references(user, sub, spec.sub_graphs, written)
             written[id(sub)] = _write_version(user=user, spec=sub, graph_id=graph_id, version=version, agents=agents)
-            library_agent_add(user=user, graph=written[id(sub)])
+            if existing is None:
+                library_agent_add(user=user, graph=written[id(sub)])
+            else:
+                library_agents_follow_version(user=user, graph=written[id(sub)])
         pending = [sub for sub in pending if id(sub) not in written]
     return written
 

@@ -19,14 +19,8 @@ from apps.library.models import AgentPreset, LibraryAgent
 
 
 def library_agent_add(*, user: User, graph: Graph) -> LibraryAgent:
-    """The user's entry for a graph they created or imported; an entry deleted earlier comes back."""
-    agent, _ = LibraryAgent.objects.update_or_create(
-        user=user,
-        graph_id=graph.graph_id,
-        defaults={"graph_version": graph.version, "is_deleted": False, "is_archived": False},
-        create_defaults={"graph_version": graph.version, "is_created_by_user": True},
-    )
-    return agent
+    """The user's entry for a graph they have just created or imported."""
+    return LibraryAgent.objects.create(user=user, graph_id=graph.graph_id, graph_version=graph.version)
 
 
 def library_agents_follow_version(*, user: User, graph: Graph) -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from apps.graphs.models import Graph
 from apps.library.models import LibraryAgent
 from tests.conftest import client_for
 from tests.factories import UserFactory
+from tests.graph_builders import AGENT_EXECUTOR, graph, node
 from tests.library.conftest import greeting_graph
 from tests.runs import create_graph, execute
 from tests.upstream_shapes import assert_upstream_shape
@@ -205,3 +207,26 @@ def test_store_routes_answer_404_saying_there_is_no_store(auth_client: APIClient
     for answer in (listing, adding):
         assert answer.status_code == 404
         assert answer.json()["message"] == "The agent store is not available on this platform."
+
+
+def test_importing_a_graph_with_a_sub_graph_puts_each_graph_in_the_library(auth_client: APIClient) -> None:
+    sub_id = str(uuid.uuid4())
+    inner = {**greeting_graph(name="Inner"), "id": sub_id, "version": 1}
+    pins = {"type": "object", "properties": {"greeting": {}, "name": {}}}
+    runner = node(AGENT_EXECUTOR, {"graph_id": sub_id, "graph_version": 1, "input_schema": pins, "output_schema": pins})
+    outer = {**graph([runner], name="Outer"), "sub_graphs": [inner]}
+
+    created = create_graph(auth_client, outer)
+    listed = auth_client.get("/api/library/agents").json()
+
+    assert sorted(entry["name"] for entry in listed["agents"]) == ["Inner", "Outer"]
+    stored = set(Graph.objects.values_list("graph_id", flat=True))
+    assert {uuid.UUID(entry["graph_id"]) for entry in listed["agents"]} == stored
+    assert uuid.UUID(created["id"]) in stored
+
+
+def test_a_page_far_past_the_end_is_a_422_not_a_database_error(auth_client: APIClient) -> None:
+    response = auth_client.get("/api/library/agents/favorites?page=1152921504606846975")
+
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", "page"]

@@ -9,9 +9,12 @@ from typing import Any
 from django.db.models import QuerySet
 from rest_framework import serializers
 
+# Far past any real list, and small enough that the row offset fits every database's integer.
+MAX_PAGE = 1_000_000
+
 
 class PageQuery(serializers.Serializer):
-    page = serializers.IntegerField(min_value=1, default=1)
+    page = serializers.IntegerField(min_value=1, max_value=MAX_PAGE, default=1)
     page_size = serializers.IntegerField(min_value=1, max_value=100, default=25)
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
+from drf_spectacular.utils import OpenApiTypes, PolymorphicProxySerializer, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -110,7 +110,7 @@ class PresetDetailApi(APIView):
 class PresetExecuteApi(APIView):
     throttle_classes = [UserRateLimit, ExecuteRateLimit]
 
-    @extend_schema(request=PresetExecuteInput, parameters=[IDEMPOTENCY_KEY], responses={200: dict})
+    @extend_schema(request=PresetExecuteInput, parameters=[IDEMPOTENCY_KEY], responses={200: OpenApiTypes.OBJECT})
     def post(self, request: AuthenticatedRequest, preset_id: uuid.UUID) -> Response:
         data = validate_body(PresetExecuteInput, request)
         preset = selectors.preset_get_for_user(user=request.user, preset_id=preset_id)
