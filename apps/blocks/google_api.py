@@ -10,9 +10,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from django.conf import settings
-
-from apps.blocks.provider_http import request_json
+from apps.blocks.provider_http import provider_url, request_json
 from apps.credentials.types import OAuth2Credentials
 
 GMAIL_READONLY = "https://www.googleapis.com/auth/gmail.readonly"
@@ -29,11 +27,11 @@ def segment(value: str) -> str:
 
 
 def gmail_url(path: str) -> str:
-    return f"{settings.GMAIL_API_BASE_URL.rstrip('/')}/gmail/v1/users/me/{path}"
+    return provider_url("gmail", f"/gmail/v1/users/me/{path}")
 
 
 def calendar_url(path: str) -> str:
-    return f"{settings.GOOGLE_CALENDAR_API_BASE_URL.rstrip('/')}/calendar/v3/{path}"
+    return provider_url("google_calendar", f"/calendar/v3/{path}")
 
 
 async def google_request(

@@ -1,7 +1,7 @@
 """Requests from integration blocks to their providers (Gmail, Jina, Google Maps, YouTube, ...).
 
-The endpoint of every provider comes from a setting (`PROVIDER_BASE_URLS`, `GMAIL_API_BASE_URL`,
-...), never from a graph, so unlike `safe_http` there is no address to vet; answers are still
+The endpoint of every provider comes from a setting (`PROVIDER_BASE_URLS`, one environment
+variable per provider), never from a graph, so unlike `safe_http` there is no address to vet; answers are still
 bounded in time and size, and proxies from the environment are ignored.
 
 Failures in plain words, and never quoting a request header (no secret leaks):
@@ -91,15 +91,21 @@ async def request(
     params: dict[str, Any] | None = None,
     json_data: Any = None,
     form_data: dict[str, Any] | None = None,
+    files: dict[str, tuple[str, bytes, str]] | None = None,
     proxy: str | None = None,
     follow_redirects: bool = False,
 ) -> FetchedResponse:
-    """One request to a provider, with a JSON or a form-encoded body; raises unless it answers 2xx."""
+    """One request to a provider, with a JSON, a form-encoded or (with `files`) a multipart body.
+
+    Raises unless it answers 2xx.
+    """
     body: dict[str, Any] = {}
     if json_data is not None:
         body["json"] = json_data
     if form_data is not None:
         body["data"] = form_data
+    if files is not None:
+        body["files"] = files
     try:
         async with (
             httpx.AsyncClient(

@@ -282,10 +282,6 @@ PLATFORM_API_KEYS = {
 }
 WEBSHARE_PROXY_USERNAME = env.str("WEBSHARE_PROXY_USERNAME", default="")
 WEBSHARE_PROXY_PASSWORD = env.str("WEBSHARE_PROXY_PASSWORD", default="")
-# Provider APIs that blocks call (docs/blocks.md). Each base can point at a self-hosted or test server.
-GMAIL_API_BASE_URL = env.str("GMAIL_API_BASE_URL", default="https://gmail.googleapis.com")
-GOOGLE_CALENDAR_API_BASE_URL = env.str("GOOGLE_CALENDAR_API_BASE_URL", default="https://www.googleapis.com")
-
 # Where integration blocks reach their providers: the public APIs unless pointed elsewhere
 # (a regional endpoint, a test server). Each block names the one it uses.
 PROVIDER_BASE_URLS = {
@@ -293,11 +289,21 @@ PROVIDER_BASE_URLS = {
     "jina_reader": env.str("JINA_READER_BASE_URL", default="https://r.jina.ai"),
     "google_maps": env.str("GOOGLE_MAPS_BASE_URL", default="https://maps.googleapis.com"),
     "youtube": env.str("YOUTUBE_BASE_URL", default="https://www.youtube.com"),
+    "gmail": env.str("GMAIL_API_BASE_URL", default="https://gmail.googleapis.com"),
+    "google_calendar": env.str("GOOGLE_CALENDAR_API_BASE_URL", default="https://www.googleapis.com"),
+    "replicate": env.str("REPLICATE_BASE_URL", default="https://api.replicate.com"),
+    "ideogram": env.str("IDEOGRAM_BASE_URL", default="https://api.ideogram.ai"),
     "dataforseo": env.str("DATAFORSEO_BASE_URL", default="https://api.dataforseo.com"),
     "wordpress": env.str("WORDPRESS_API_BASE_URL", default="https://public-api.wordpress.com"),
     "firecrawl": env.str("FIRECRAWL_BASE_URL", default="https://api.firecrawl.dev"),
     "airtable": env.str("AIRTABLE_BASE_URL", default="https://api.airtable.com"),
+    "e2b": env.str("E2B_API_URL", default="https://api.e2b.app"),
+    # Empty: each sandbox at its own hosts (`https://<port>-<sandbox id>.<domain>`); else every
+    # sandbox request goes to this one URL, routed by its E2b-Sandbox-Id/-Port headers.
+    "e2b_sandbox": env.str("E2B_SANDBOX_URL", default=""),
 }
+# Seconds between two looks at a Replicate prediction still running (the SDK's default).
+REPLICATE_POLL_INTERVAL_SECONDS = 0.5
 # The Webshare rotating proxy the YouTube transcript block goes through, with the user's credentials.
 WEBSHARE_PROXY_URL = env.str("WEBSHARE_PROXY_URL", default="http://p.webshare.io:80")
 # Seconds between two looks at a Firecrawl crawl or extract job that is still running.

@@ -12,3 +12,4 @@ RATE_LIMITS = {"auth": "1000/s", "execute": "1000/s", "external": "1000/s", "def
 LOGGING = logging_config(level="WARNING")
 # The stand-in providers finish their jobs at once; nothing gains from waiting between polls.
 FIRECRAWL_POLL_SECONDS = 0.01
+REPLICATE_POLL_INTERVAL_SECONDS = 0.01

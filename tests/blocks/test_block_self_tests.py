@@ -13,7 +13,6 @@ from apps.blocks.library.agent import AgentExecutorBlock
 from apps.blocks.library.persistence import PersistInformationBlock, RetrieveInformationBlock
 from apps.blocks.registry import all_blocks
 from apps.blocks.testing import declares_self_test, execute_block_test
-from tests.blocks.provider_worlds import provider_worlds
 from tests.fakes.all_providers import FakeProviders, fake_providers
 
 STATEFUL_BLOCKS = (PersistInformationBlock, RetrieveInformationBlock)
@@ -29,12 +28,13 @@ def providers() -> Iterator[FakeProviders]:
     "block", [b for b in all_blocks() if not isinstance(b, STATEFUL_BLOCKS)], ids=lambda block: block.name
 )
 async def test_block_passes_its_own_test(block: Block, providers: FakeProviders, settings: Any) -> None:
-    # Integration blocks run their real code path against the fake providers, not a mock.
+    # Integration blocks run their real code path against the fake providers (seeded with
+    # upstream's sample data), not a mock.
+    providers.reset()
     providers.apply(settings)
     if not declares_self_test(type(block)):
         pytest.skip(f"{block.name} declares no self-test (test_input/test_output are empty)")
-    with provider_worlds(block, settings):
-        await execute_block_test(type(block))
+    await execute_block_test(type(block))
 
 
 @pytest.mark.parametrize("block_class", STATEFUL_BLOCKS, ids=lambda block_class: block_class.__name__)

@@ -14,27 +14,25 @@ from apps.blocks.library.gmail_threads import GmailForwardBlock, GmailReplyBlock
 from apps.blocks.library.google_calendar import GoogleCalendarReadEventsBlock
 from apps.blocks.provider_http import ProviderUnavailableError
 from apps.blocks.testing import random_context
-from tests.blocks.provider_worlds import SAMPLE_CALENDAR_EVENT, google_world
-from tests.fakes.gmail import FakeGmail, gmail_message
-from tests.fakes.google_calendar import FakeCalendar
+from tests.fakes.gmail import PREFIX, FakeGmail, fake_gmail, gmail_message
+from tests.fakes.google_api import google_error_body
+from tests.fakes.google_calendar import SAMPLE_EVENT, FakeCalendar, fake_google_calendar
 
 CREDENTIALS = TEST_CREDENTIALS.meta()
 
 
 @pytest.fixture
-def google(settings: Any) -> Iterator[tuple[FakeGmail, FakeCalendar]]:
-    with google_world(settings) as world:
-        yield world
+def gmail(settings: Any) -> Iterator[FakeGmail]:
+    with fake_gmail() as started:
+        started.apply(settings)
+        yield started
 
 
 @pytest.fixture
-def gmail(google: tuple[FakeGmail, FakeCalendar]) -> FakeGmail:
-    return google[0]
-
-
-@pytest.fixture
-def calendar(google: tuple[FakeGmail, FakeCalendar]) -> FakeCalendar:
-    return google[1]
+def calendar(settings: Any) -> Iterator[FakeCalendar]:
+    with fake_google_calendar() as started:
+        started.apply(settings)
+        yield started
 
 
 async def outputs(block: Block, credentials: Any = TEST_CREDENTIALS, **input_data: Any) -> list[tuple[str, Any]]:
@@ -65,7 +63,7 @@ async def test_reading_searches_with_the_query_and_turns_html_bodies_into_text(g
 
     assert [email["id"] for email in result["emails"]] == ["h1"]
     assert result["email"]["body"] == "Half price today\nShop (https://shop.example.com)"
-    assert gmail.api.calls("GET", "/messages")[0]["query"] == {"q": ["is:unread in:inbox"], "maxResults": ["1"]}
+    assert gmail.requests_to(f"{PREFIX}/messages")[0].query == {"q": "is:unread in:inbox", "maxResults": "1"}
 
 
 async def test_reading_lists_attachments_and_skips_labelled_messages(gmail: FakeGmail) -> None:
@@ -128,9 +126,9 @@ async def test_a_reply_goes_to_the_sender_in_the_thread_with_threading_headers(g
     assert sent["To"] == "alice@example.com"
     assert sent["Subject"] == "Re: Quarterly numbers"
     assert sent["In-Reply-To"] == sent["References"] == "<m1@mail.example.com>"
-    assert gmail.api.calls("POST", "/messages/send")[0]["json"]["threadId"] == "t1"
+    assert gmail.requests_to(f"{PREFIX}/messages/send")[0].json()["threadId"] == "t1"
     assert result["threadId"] == "t1" and gmail.messages[result["messageId"]]["threadId"] == "t1"
-    parent_read = gmail.api.calls("GET", "/messages/m1")[0]["query"]
+    parent_read = gmail.requests_to(f"{PREFIX}/messages/m1")[0].query_lists
     assert parent_read["format"] == ["metadata"] and "Reply-To" in parent_read["metadataHeaders"]
 
 
@@ -163,7 +161,7 @@ async def test_adding_a_label_reuses_an_existing_one(gmail: FakeGmail) -> None:
     second = await outputs(GmailAddLabelBlock(), message_id="m1", label_name="Clients")
 
     assert first == second == [("result", {"status": "Label added successfully", "label_id": "Label_1"})]
-    assert len(gmail.api.calls("POST", "/labels")) == 1
+    assert [r.method for r in gmail.requests_to(f"{PREFIX}/labels")].count("POST") == 1
     assert "Label_1" in gmail.messages["m1"]["labelIds"]
 
 
@@ -173,16 +171,18 @@ async def test_an_id_is_one_path_segment_and_a_missing_message_is_googles_not_fo
     assert [label["name"] for label in gmail.labels if label["type"] == "user"] == ["x"]
 
 
-async def test_a_token_google_refuses_fails_with_its_message(gmail: FakeGmail) -> None:
+async def test_a_token_google_refuses_fails_with_its_message_and_without_the_token(gmail: FakeGmail) -> None:
     stale = TEST_CREDENTIALS.model_copy(update={"access_token": TEST_CREDENTIALS.access_token.__class__("revoked")})
 
-    with pytest.raises(BlockExecutionError, match="Google answered 401: Request had invalid authentication"):
+    with pytest.raises(BlockExecutionError, match="Google answered 401: Request had invalid authentication") as raised:
         await outputs(GmailReadBlock(), credentials=stale)
-    assert "revoked" not in str(gmail.api.requests)
+    assert gmail.requests[0].headers["Authorization"] == "Bearer revoked"
+    assert "revoked" not in str(raised.value)
 
 
 async def test_a_rate_limit_is_retryable_and_names_the_wait(gmail: FakeGmail) -> None:
-    gmail.api.fail_next(429, "User-rate limit exceeded.", Retry_After="7")
+    rate_limited = google_error_body(429, "User-rate limit exceeded.")
+    gmail.reply_next(f"{PREFIX}/messages", 429, rate_limited, {"Retry-After": "7"})
 
     with pytest.raises(
         ProviderUnavailableError, match=r"Google answered 429: User-rate limit exceeded\. \(retry after 7s\)"
@@ -194,9 +194,9 @@ async def test_a_rate_limit_is_retryable_and_names_the_wait(gmail: FakeGmail) ->
 
 async def test_calendar_events_of_the_window_come_formatted_with_the_next_page_token(calendar: FakeCalendar) -> None:
     calendar.calendars["primary"] += [
-        {**SAMPLE_CALENDAR_EVENT, "id": "e2", "summary": "Retro", "start": {"date": "2024-06-05"},
+        {**SAMPLE_EVENT, "id": "e2", "summary": "Retro", "start": {"date": "2024-06-05"},
          "end": {"date": "2024-06-06"}, "conferenceData": None, "recurrence": None},
-        {**SAMPLE_CALENDAR_EVENT, "id": "late", "start": {"dateTime": "2024-07-01T10:00:00Z"},
+        {**SAMPLE_EVENT, "id": "late", "start": {"dateTime": "2024-07-01T10:00:00Z"},
          "end": {"dateTime": "2024-07-01T11:00:00Z"}},
     ]  # fmt: skip
     block = GoogleCalendarReadEventsBlock()
@@ -209,12 +209,12 @@ async def test_calendar_events_of_the_window_come_formatted_with_the_next_page_t
     retro = second[0][1]
     assert (retro["start_time"], retro["end_time"], retro["is_all_day"]) == ("2024-06-05", "2024-06-06", True)
     assert (retro["has_video_call"], retro["is_recurring"]) == (False, False)
-    query = calendar.api.requests[-1]["query"]
-    assert query["timeMax"] == ["2024-06-10T09:00:00+00:00"] and query["singleEvents"] == ["true"]
+    query = calendar.requests[-1].query
+    assert query["timeMax"] == "2024-06-10T09:00:00+00:00" and query["singleEvents"] == "true"
 
 
 async def test_calendar_without_the_scope_answers_googles_permission_error(calendar: FakeCalendar) -> None:
-    calendar.api.scopes_of = lambda token: {"https://www.googleapis.com/auth/gmail.readonly"}
+    calendar.scopes_of = lambda token: {"https://www.googleapis.com/auth/gmail.readonly"}
 
     with pytest.raises(BlockExecutionError, match="Google answered 403: Request had insufficient authentication"):
         await outputs(GoogleCalendarReadEventsBlock())

@@ -8,11 +8,14 @@ Messages are stored as Gmail returns them (`id`, `threadId`, `labelIds`, `snippe
 as Gmail's), `messages/{id}/modify`, `labels` (list and create). Searches understand
 `is:unread`, `is:read`, `in:<label>`, `label:<name>` and their `-` negations; other
 terms are recorded but do not filter. Errors are Google's body (`tests/fakes/google_api.py`).
+The mailbox starts as `seed` (by default `sample_mailbox()`, upstream's sample data) and
+`reset()` restores it.
 """
 
 from __future__ import annotations
 
 import base64
+import copy
 import email
 import email.policy
 import itertools
@@ -23,7 +26,7 @@ from typing import Any
 
 from flask import Flask, jsonify, request
 
-from tests.fakes.google_api import GoogleAPIState, ScopesOf, google_error, guard
+from tests.fakes.google_api import FakeGoogleAPI, ScopesOf, google_app, google_error, scopes_of_test_token
 from tests.fakes.server import serve
 
 FULL = "https://mail.google.com/"
@@ -43,6 +46,7 @@ SCOPES = {
 }
 SYSTEM_LABELS = ["INBOX", "SENT", "UNREAD", "STARRED", "IMPORTANT", "TRASH", "SPAM", "DRAFT"]
 NOT_FOUND = "Requested entity was not found."
+PREFIX = "/gmail/v1/users/me"
 
 
 def b64url(data: bytes) -> str:
@@ -105,13 +109,53 @@ def gmail_message(
     }
 
 
+def sample_mailbox() -> list[dict[str, Any]]:
+    """Upstream's sample email ("1"), a message to reply to or forward ("m1"), one to label ("12345")."""
+    return [
+        gmail_message(
+            "1",
+            thread_id="t1",
+            subject="Test Email",
+            sender="test@example.com",
+            to="recipient@example.com",
+            body="This is a test email",
+            date="2024-01-01",
+            labels=["INBOX", "UNREAD"],
+            size_estimate=100,
+        ),
+        gmail_message(
+            "m1",
+            thread_id="t1",
+            subject="Quarterly numbers",
+            sender="Alice <alice@example.com>",
+            to="me@example.com",
+            body="The numbers are attached.",
+            attachments={"numbers.csv": b"quarter,revenue\nQ1,10\n"},
+            extra_headers={"Message-ID": "<m1@mail.example.com>"},
+        ),
+        gmail_message(
+            "12345", thread_id="12345", subject="Newsletter", sender="news@example.com", to="me@example.com", body="Hi"
+        ),
+    ]
+
+
 @dataclass
-class FakeGmail:
-    base_url: str
-    api: GoogleAPIState
-    messages: dict[str, dict[str, Any]]
-    labels: list[dict[str, Any]]
+class FakeGmail(FakeGoogleAPI):
+    seed: list[dict[str, Any]] = field(default_factory=list)
+    messages: dict[str, dict[str, Any]] = field(default_factory=dict)
+    labels: list[dict[str, Any]] = field(default_factory=list)
     sent: list[email.message.EmailMessage] = field(default_factory=list)
+    message_numbers: Iterator[int] = field(default_factory=lambda: itertools.count(2))
+    label_numbers: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+
+    def reset(self) -> None:
+        """Back to the seeded mailbox and the system labels, nothing sent."""
+        super().reset()
+        self.messages = {message["id"]: copy.deepcopy(message) for message in self.seed}
+        self.labels = [{"id": name, "name": name, "type": "system"} for name in SYSTEM_LABELS]
+        self.sent = []
+        self.message_numbers = itertools.count(2)
+        self.label_numbers = itertools.count(1)
 
     def message(self, message_id: str) -> dict[str, Any]:
         return self.messages[message_id]
@@ -148,10 +192,9 @@ def _matches(message: dict[str, Any], query: str, labels: list[dict[str, Any]]) 
     return True
 
 
-def _app(gmail: FakeGmail, counter: Iterator[int], label_counter: Iterator[int]) -> Flask:
-    app = Flask("fake-gmail")
-    guard(app, gmail.api, lambda: SCOPES.get(request.endpoint or "", set()))
-    prefix = "/gmail/v1/users/me"
+def _app(gmail: FakeGmail) -> Flask:
+    app = google_app("fake-gmail", gmail, lambda: SCOPES.get(request.endpoint or "", set()))
+    prefix = PREFIX
 
     @app.get(f"{prefix}/messages", endpoint="list_messages")
     def list_messages():
@@ -194,7 +237,7 @@ def _app(gmail: FakeGmail, counter: Iterator[int], label_counter: Iterator[int])
         thread_id = body.get("threadId")
         if thread_id is not None and not any(m["threadId"] == thread_id for m in gmail.messages.values()):
             return google_error(404, NOT_FOUND)
-        message_id = f"m{next(counter)}"
+        message_id = f"m{next(gmail.message_numbers)}"
         text = parsed.get_body(("plain", "html"))
         stored = gmail_message(
             message_id,
@@ -238,7 +281,7 @@ def _app(gmail: FakeGmail, counter: Iterator[int], label_counter: Iterator[int])
         if any(label["type"] == "user" and label["name"].lower() == name.lower() for label in gmail.labels):
             return google_error(409, "Label name exists or conflicts")
         label = {
-            "id": f"Label_{next(label_counter)}",
+            "id": f"Label_{next(gmail.label_numbers)}",
             "name": name,
             "type": "user",
             "messageListVisibility": "show",
@@ -251,14 +294,13 @@ def _app(gmail: FakeGmail, counter: Iterator[int], label_counter: Iterator[int])
 
 
 @contextmanager
-def fake_gmail(scopes_of: ScopesOf, messages: Iterable[dict[str, Any]] = ()) -> Iterator[FakeGmail]:
-    """A Gmail API server for tokens `scopes_of` knows, holding `messages` (oldest first)."""
-    gmail = FakeGmail(
-        base_url="",
-        api=GoogleAPIState(scopes_of=scopes_of),
-        messages={message["id"]: message for message in messages},
-        labels=[{"id": name, "name": name, "type": "system"} for name in SYSTEM_LABELS],
-    )
-    with serve(_app(gmail, itertools.count(2), itertools.count(1))) as base_url:
+def fake_gmail(
+    scopes_of: ScopesOf = scopes_of_test_token, messages: Iterable[dict[str, Any]] | None = None
+) -> Iterator[FakeGmail]:
+    """A Gmail API server for tokens `scopes_of` knows, holding `messages` (oldest first; by default upstream's)."""
+    gmail = FakeGmail(scopes_of=scopes_of, seed=sample_mailbox() if messages is None else list(messages))
+    gmail.reset()
+    with serve(_app(gmail)) as base_url:
         gmail.base_url = base_url
+        gmail.settings_urls = {"GMAIL_API_BASE_URL": base_url}
         yield gmail

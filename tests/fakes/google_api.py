@@ -1,22 +1,35 @@
-"""What Google's REST APIs share on the wire: bearer tokens with scopes, the error body, scripted failures.
+"""What Google's REST API stand-ins share: bearer tokens with scopes, and Google's error body.
 
-A token is good when the `scopes_of` callable of the fake knows it; the scopes it
-returns are checked against what each method needs, as Google does (403
-`insufficientPermissions`). Tests script failures with `fail_next` (a 429 with
-`Retry-After`, a 503, ...), which answer the next requests before any routing.
+A Google fake is a `FakeProvider` (`tests/fakes/provider.py`) whose app comes from
+`google_app`: after the request is recorded and any `reply_next` answer given, the token
+must be one `scopes_of` knows and its scopes must include one the method needs, as Google
+checks them (401 `authError`, 403 `insufficientPermissions`). By default the token of the
+blocks' test credentials is known, with every scope they ask for; a fake serving tokens of
+the Google OAuth stand-in (`tests/fakes/google.py`) takes `oauth_token_scopes(state)`.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, request
+
+from tests.fakes.provider import FakeProvider, bearer_token, json_response, provider_app
 
 ScopesOf = Callable[[str], Iterable[str] | None]
 
+# The access token of the Google blocks' test credentials (upstream's).
+TEST_TOKEN = "mock-google-access-token"
+TEST_TOKEN_SCOPES = frozenset(
+    {
+        "https://www.googleapis.com/auth/gmail.readonly",
+        "https://www.googleapis.com/auth/gmail.send",
+        "https://www.googleapis.com/auth/gmail.modify",
+        "https://www.googleapis.com/auth/calendar.readonly",
+    }
+)
 REASONS = {
     400: ("INVALID_ARGUMENT", "badRequest"),
     401: ("UNAUTHENTICATED", "authError"),
@@ -33,9 +46,13 @@ UNAUTHENTICATED = (
 INSUFFICIENT_SCOPES = "Request had insufficient authentication scopes."
 
 
-def google_error(code: int, message: str, **headers: str) -> Response:
+def scopes_of_test_token(token: str) -> Iterable[str] | None:
+    return TEST_TOKEN_SCOPES if token == TEST_TOKEN else None
+
+
+def google_error_body(code: int, message: str) -> dict[str, Any]:
     status, reason = REASONS.get(code, ("UNKNOWN", "unknown"))
-    body = {
+    return {
         "error": {
             "code": code,
             "message": message,
@@ -43,55 +60,36 @@ def google_error(code: int, message: str, **headers: str) -> Response:
             "status": status,
         }
     }
-    response = jsonify(body)
-    response.status_code = code
-    for name, value in headers.items():
-        response.headers[name.replace("_", "-")] = value
-    return response
+
+
+def google_error(code: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    return json_response(google_error_body(code, message), code, headers)
 
 
 @dataclass
-class GoogleAPIState:
-    scopes_of: ScopesOf
-    requests: list[dict[str, Any]] = field(default_factory=list)
-    failures: list[tuple[int, str, dict[str, str]]] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def fail_next(self, status: int, message: str = "Rate Limit Exceeded", *, times: int = 1, **headers: str) -> None:
-        with self.lock:
-            self.failures.extend([(status, message, headers)] * times)
-
-    def calls(self, method: str, path_suffix: str) -> list[dict[str, Any]]:
-        return [r for r in self.requests if r["method"] == method and r["path"].endswith(path_suffix)]
+class FakeGoogleAPI(FakeProvider):
+    scopes_of: ScopesOf = scopes_of_test_token
 
 
-def guard(app: Flask, state: GoogleAPIState, required_scopes: Callable[[], set[str]]) -> None:
-    """Records every request, answers scripted failures, then checks the token and its scopes."""
+def google_app(name: str, state: FakeGoogleAPI, required_scopes: Callable[[], set[str]]) -> Flask:
+    """A provider app that answers unknown paths and bad tokens as Google does."""
+    app = provider_app(name, state)
 
     @app.before_request
-    def _check() -> Response | None:
-        state.requests.append(
-            {
-                "method": request.method,
-                "path": request.path,
-                "query": request.args.to_dict(flat=False),
-                "json": request.get_json(silent=True),
-            }
-        )
-        with state.lock:
-            failure = state.failures.pop(0) if state.failures else None
-        if failure is not None:
-            status, message, headers = failure
-            return google_error(status, message, **headers)
+    def check_token() -> Response | None:
         if request.endpoint is None:
             return google_error(404, "Requested entity was not found.")
-        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        token = bearer_token()
         scopes = state.scopes_of(token) if token else None
         if scopes is None:
-            return google_error(401, UNAUTHENTICATED, WWW_Authenticate='Bearer realm="https://accounts.google.com/"')
+            return google_error(
+                401, UNAUTHENTICATED, {"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/"'}
+            )
         if not required_scopes() & set(scopes):
             return google_error(403, INSUFFICIENT_SCOPES)
         return None
+
+    return app
 
 
 def oauth_token_scopes(state: Any) -> ScopesOf:

@@ -5,20 +5,22 @@ or `date`, `attendees`, `conferenceData`, `htmlLink`, `recurrence`). The list
 honours `timeMin`/`timeMax` (an event is in the window when it overlaps it; both
 must be RFC 3339 with an offset, else 400), `q` (a substring of summary,
 description or location), `maxResults` and `pageToken` (answering `nextPageToken`);
-`orderBy=startTime` needs `singleEvents=true`, as Google requires.
+`orderBy=startTime` needs `singleEvents=true`, as Google requires. The calendar starts as
+`seed` (by default upstream's sample event) and `reset()` restores it.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, jsonify, request
 
-from tests.fakes.google_api import GoogleAPIState, ScopesOf, google_error, guard
+from tests.fakes.google_api import FakeGoogleAPI, ScopesOf, google_app, google_error, scopes_of_test_token
 from tests.fakes.server import serve
 
 READ_SCOPES = {
@@ -29,11 +31,29 @@ READ_SCOPES = {
 }
 
 
+SAMPLE_EVENT = {
+    "id": "event1id",
+    "summary": "Team Meeting",
+    "start": {"dateTime": "2024-06-04T10:00:00+00:00", "timeZone": "UTC"},
+    "end": {"dateTime": "2024-06-04T11:00:00+00:00", "timeZone": "UTC"},
+    "location": "Conference Room A",
+    "description": "Weekly team sync",
+    "organizer": {"email": "manager@example.com"},
+    "attendees": [{"email": "colleague1@example.com"}, {"email": "colleague2@example.com"}],
+    "conferenceData": {"conferenceUrl": "https://meet.google.com/abc-defg-hij"},
+    "htmlLink": "https://calendar.google.com/calendar/event?eid=event1id",
+    "recurrence": ["RRULE:FREQ=WEEKLY;COUNT=10"],
+}
+
+
 @dataclass
-class FakeCalendar:
-    base_url: str
-    api: GoogleAPIState
-    calendars: dict[str, list[dict[str, Any]]]
+class FakeCalendar(FakeGoogleAPI):
+    seed: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    calendars: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def reset(self) -> None:
+        super().reset()
+        self.calendars = copy.deepcopy(self.seed)
 
 
 def _moment(value: str) -> datetime.datetime | None:
@@ -54,8 +74,7 @@ def _bounds(event: dict[str, Any]) -> tuple[datetime.datetime, datetime.datetime
 
 
 def _app(calendar: FakeCalendar) -> Flask:
-    app = Flask("fake-google-calendar")
-    guard(app, calendar.api, lambda: READ_SCOPES)
+    app = google_app("fake-google-calendar", calendar, lambda: READ_SCOPES)
 
     @app.get("/calendar/v3/calendars/<calendar_id>/events")
     def list_events(calendar_id: str):
@@ -93,9 +112,14 @@ def _app(calendar: FakeCalendar) -> Flask:
 
 @contextmanager
 def fake_google_calendar(
-    scopes_of: ScopesOf, events: Iterable[dict[str, Any]] = (), calendar_id: str = "primary"
+    scopes_of: ScopesOf = scopes_of_test_token,
+    events: Iterable[dict[str, Any]] | None = None,
+    calendar_id: str = "primary",
 ) -> Iterator[FakeCalendar]:
-    calendar = FakeCalendar(base_url="", api=GoogleAPIState(scopes_of=scopes_of), calendars={calendar_id: list(events)})
+    seeded = [SAMPLE_EVENT] if events is None else list(events)
+    calendar = FakeCalendar(scopes_of=scopes_of, seed={calendar_id: seeded})
+    calendar.reset()
     with serve(_app(calendar)) as base_url:
         calendar.base_url = base_url
+        calendar.settings_urls = {"GOOGLE_CALENDAR_API_BASE_URL": base_url}
         yield calendar

@@ -4,7 +4,9 @@ A provider module (`tests/fakes/jina.py`, ...) builds its routes on `provider_ap
 auth the way the real API does, and exposes a context manager yielding a `FakeProvider`.
 Tests (and a real worker, through `env`) point the block's endpoint setting at `base_url`;
 `reply_next` queues one canned answer for a path (an error, a 429 with `Retry-After`), and
-`requests` holds everything received, in order.
+`requests` holds everything received, in order. `reset()` forgets both (and a provider with
+a seeded world, like the Gmail fake's mailbox, restores its seed), so one started fake can
+serve test after test.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ class RecordedRequest:
     query: dict[str, str]
     headers: dict[str, str]
     body: str
+    # Every value of each query parameter (`query` keeps the first), for repeated ones.
+    query_lists: dict[str, list[str]] = field(default_factory=dict)
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -45,6 +49,12 @@ class FakeProvider:
         """The next request to `path` gets this answer instead of the normal one."""
         with self._lock:
             self._scripted[path].append((status, body, headers or {}))
+
+    def reset(self) -> None:
+        """Forgets the requests received and the answers still scripted."""
+        with self._lock:
+            self.requests.clear()
+            self._scripted.clear()
 
     def requests_to(self, path: str) -> list[RecordedRequest]:
         return [received for received in self.requests if received.path == path]
@@ -76,10 +86,16 @@ SETTING_KEYS = {
     "JINA_READER_BASE_URL": "jina_reader",
     "GOOGLE_MAPS_BASE_URL": "google_maps",
     "YOUTUBE_BASE_URL": "youtube",
+    "GMAIL_API_BASE_URL": "gmail",
+    "GOOGLE_CALENDAR_API_BASE_URL": "google_calendar",
+    "REPLICATE_BASE_URL": "replicate",
+    "IDEOGRAM_BASE_URL": "ideogram",
     "DATAFORSEO_BASE_URL": "dataforseo",
     "WORDPRESS_API_BASE_URL": "wordpress",
     "FIRECRAWL_BASE_URL": "firecrawl",
     "AIRTABLE_BASE_URL": "airtable",
+    "E2B_API_URL": "e2b",
+    "E2B_SANDBOX_URL": "e2b_sandbox",
 }
 
 
@@ -102,6 +118,7 @@ def provider_app(name: str, state: FakeProvider) -> Flask:
                 query=request.args.to_dict(),
                 headers=dict(request.headers.items()),
                 body=request.get_data(as_text=True),
+                query_lists=request.args.to_dict(flat=False),
             )
         )
         scripted = state._scripted_reply(request.path)
