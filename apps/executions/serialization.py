@@ -106,8 +106,8 @@ def graph_execution_json(run: GraphExecution, *, outputs: dict[str, list[Any]] |
         "started_at": _iso(run.started_at),
         "ended_at": _iso(run.ended_at),
         "stats": run_stats(run),
-        "is_shared": False,
-        "share_token": None,
+        "is_shared": run.is_shared,
+        "share_token": str(run.share_token) if run.share_token else None,
     }
     if outputs is not None:
         body["outputs"] = _masked_lists(outputs, masks.names)
@@ -167,3 +167,15 @@ def node_execution_rest_json(node_execution: NodeExecution, run: GraphExecution)
     return node_execution_json(
         node_execution, run=run, block_id=node_execution.node.block_id, input_data=input_data, output_data=output_data
     )
+
+
+def shared_run_json(run: GraphExecution, *, outputs: dict[str, list[Any]]) -> dict[str, Any]:
+    """What anyone holding a run's share token sees: never its inputs, credentials or node details."""
+    return {
+        "id": str(run.id),
+        "graph_name": run.graph.name,
+        "graph_description": run.graph.description or None,
+        "status": run.status,
+        "created_at": run.created_at.isoformat(),
+        "outputs": outputs,
+    }

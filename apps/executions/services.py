@@ -100,6 +100,7 @@ def execution_start(
     credentials_inputs: dict[str, Any] | None = None,
     nodes_input_masks: dict[str, Any] | None = None,
     idempotency_key: str | None = None,
+    preset_id: Any = None,
     parent_execution_id: Any = None,
     parent_node_execution_id: Any = None,
 ) -> GraphExecution:
@@ -126,6 +127,7 @@ def execution_start(
                 credential_inputs=json_safe(credentials_inputs or {}),
                 nodes_input_masks=masks,
                 idempotency_key=idempotency_key or None,
+                preset_id=preset_id,
                 parent_execution_id=parent_execution_id,
                 parent_node_execution_id=parent_node_execution_id,
             )

@@ -1,7 +1,8 @@
-"""Writes on graphs: create, update (a new version), activate a version, delete."""
+"""Writes on graphs: create, update (a new version), activate a version, fork, delete."""
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from typing import Any
 
@@ -18,6 +19,7 @@ from apps.graphs.models import Graph, Link, Node
 from apps.graphs.nesting import sub_graph_nesting_errors
 from apps.graphs.spec import GraphSpec, NodeSpec
 from apps.graphs.validation import GraphValidationError, graph_validate
+from apps.library.services import library_agent_add, library_agents_follow_version, library_delete_for_graph
 from apps.schedules.services import schedules_delete_for_graph
 
 
@@ -122,7 +124,13 @@ def _existing_graph(user: User, graph_id: Any, version: Any) -> Graph | None:
 
 
 def _write_version(
-    *, user: User, spec: GraphSpec, graph_id: uuid.UUID, version: int, agents: dict[str, Graph]
+    *,
+    user: User,
+    spec: GraphSpec,
+    graph_id: uuid.UUID,
+    version: int,
+    agents: dict[str, Graph],
+    forked_from: Graph | None = None,
 ) -> Graph:
     graph = Graph.objects.create(
         graph_id=graph_id,
@@ -133,6 +141,8 @@ def _write_version(
         instructions=spec.instructions,
         recommended_schedule_cron=spec.recommended_schedule_cron or "",
         is_active=True,
+        forked_from_id=forked_from.graph_id if forked_from else None,
+        forked_from_version=forked_from.version if forked_from else None,
     )
     node_ids: dict[str, uuid.UUID] = {}
     nodes = []
@@ -185,6 +195,10 @@ def _write_sub_graphs(user: User, sub_graphs: _SubGraphs) -> dict[int, Graph]:
             Graph.objects.filter(graph_id=graph_id, is_active=True).update(is_active=False)
         agents = _agent_references(user, sub, sub_graphs, written)
         written[id(sub)] = _write_version(user=user, spec=sub, graph_id=graph_id, version=version, agents=agents)
+        if existing is None:
+            library_agent_add(user=user, graph=written[id(sub)])
+        else:
+            library_agents_follow_version(user=user, graph=written[id(sub)])
     return written
 
 
@@ -210,11 +224,23 @@ def _next_version(user: User, graph_id: uuid.UUID) -> int:
 
 @transaction.atomic
 def graph_create(*, user: User, spec: GraphSpec) -> Graph:
-    """Version 1 of a new graph; every id (graph, nodes, links, sub-graphs) is fresh."""
+    """Version 1 of a new graph, in the user's library; every id (graph, nodes, links, sub-graphs) is fresh."""
     graph_validate(spec, for_run=False)
     graph_id = uuid.uuid4()
     agents = _resolve_agents(user, spec, graph_id)
-    return _write_version(user=user, spec=spec, graph_id=graph_id, version=1, agents=agents)
+    graph = _write_version(user=user, spec=spec, graph_id=graph_id, version=1, agents=agents)
+    library_agent_add(user=user, graph=graph)
+    return graph
+
+
+@transaction.atomic
+def graph_fork(*, user: User, source: Graph) -> Graph:
+    """A copy of one version as version 1 of a new graph of the user's, named as a copy and in their library."""
+    spec = GraphSpec.from_model(source)
+    spec = dataclasses.replace(spec, name=f"{source.name} (copy)" if source.name else "")
+    graph = _write_version(user=user, spec=spec, graph_id=uuid.uuid4(), version=1, agents={}, forked_from=source)
+    library_agent_add(user=user, graph=graph)
+    return graph
 
 
 @transaction.atomic
@@ -226,7 +252,9 @@ def graph_update(*, user: User, graph_id: uuid.UUID, spec: GraphSpec) -> Graph:
     graph_validate(spec, for_run=False)
     agents = _resolve_agents(user, spec, graph_id)
     Graph.objects.filter(graph_id=graph_id, is_active=True).update(is_active=False)
-    return _write_version(user=user, spec=spec, graph_id=graph_id, version=version, agents=agents)
+    graph = _write_version(user=user, spec=spec, graph_id=graph_id, version=version, agents=agents)
+    library_agents_follow_version(user=user, graph=graph)
+    return graph
 
 
 @transaction.atomic
@@ -240,16 +268,18 @@ def graph_set_active_version(*, user: User, graph_id: uuid.UUID, version: int) -
     if not target.is_active:
         target.is_active = True
         target.save(update_fields=["is_active", "updated_at"])
+    library_agents_follow_version(user=user, graph=target)
     return target
 
 
 @transaction.atomic
 def graph_delete(*, user: User, graph_id: uuid.UUID) -> int:
-    """Deletes every version and the graph's schedules; returns how many versions there were."""
+    """Deletes every version, the graph's schedules and library entry; returns how many versions there were."""
     versions = Graph.objects.filter(user=user, graph_id=graph_id)
     count = versions.count()
     if count == 0:
         raise NotFoundError(f"Graph #{graph_id} not found.")
     schedules_delete_for_graph(user=user, graph_id=graph_id)
+    library_delete_for_graph(user=user, graph_id=graph_id)
     versions.delete()
     return count

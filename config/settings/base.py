@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "apps.credits",
     "apps.credentials",
     "apps.schedules",
+    "apps.library",
     "apps.realtime",
 ]
 
