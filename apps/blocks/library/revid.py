@@ -23,6 +23,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django_redis.exceptions import ConnectionInterrupted
 from pydantic import SecretStr
+from redis.exceptions import RedisError
 
 from apps.blocks import provider_http
 from apps.blocks.base import Block, BlockCategory, BlockCost, BlockOutput
@@ -39,6 +40,8 @@ SERVICE = "revid"
 RENDER_MEMORY_SECONDS = 6 * 3600
 # After one of these, revid may have started a render whose id never reached us.
 AMBIGUOUS_STATUSES = frozenset({502, 503, 504})
+# django-redis wraps some connection failures and lets others through.
+CACHE_FAILURES = (ConnectionInterrupted, RedisError)
 
 TEST_CREDENTIALS = APIKeyCredentials(
     id="01234567-89ab-cdef-0123-456789abcdef",
@@ -160,7 +163,7 @@ def _render_key(node_exec_id: str) -> str:
 async def remembered_render(node_exec_id: str) -> str | None:
     try:
         pid = await cache.aget(_render_key(node_exec_id))
-    except ConnectionInterrupted:
+    except CACHE_FAILURES:
         logger.warning("revid_render_memory_unavailable", node_exec_id=node_exec_id)
         return None
     return str(pid) if pid else None
@@ -169,7 +172,7 @@ async def remembered_render(node_exec_id: str) -> str | None:
 async def remember_render(node_exec_id: str, pid: str) -> None:
     try:
         await cache.aset(_render_key(node_exec_id), pid, timeout=RENDER_MEMORY_SECONDS)
-    except ConnectionInterrupted:
+    except CACHE_FAILURES:
         # The render goes on; only a takeover by another worker would now start a new one.
         logger.warning("revid_render_memory_unavailable", node_exec_id=node_exec_id, pid=pid)
 
