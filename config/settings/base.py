@@ -297,6 +297,10 @@ PROVIDER_BASE_URLS = {
     "firecrawl": env.str("FIRECRAWL_BASE_URL", default="https://api.firecrawl.dev"),
     "airtable": env.str("AIRTABLE_BASE_URL", default="https://api.airtable.com"),
     "revid": env.str("REVID_BASE_URL", default="https://www.revid.ai"),
+    "e2b": env.str("E2B_API_URL", default="https://api.e2b.app"),
+    # Empty: each sandbox at its own hosts (`https://<port>-<sandbox id>.<domain>`); else every
+    # sandbox request goes to this one URL, routed by its E2b-Sandbox-Id/-Port headers.
+    "e2b_sandbox": env.str("E2B_SANDBOX_URL", default=""),
 }
 # Seconds between two looks at a Replicate prediction still running (the SDK's default).
 REPLICATE_POLL_INTERVAL_SECONDS = 0.5

@@ -14,6 +14,7 @@ from typing import Any
 
 from tests.fakes.airtable import fake_airtable
 from tests.fakes.dataforseo import fake_dataforseo
+from tests.fakes.e2b import fake_e2b
 from tests.fakes.firecrawl import fake_firecrawl
 from tests.fakes.gmail import fake_gmail
 from tests.fakes.google_calendar import fake_google_calendar
@@ -62,6 +63,7 @@ STARTERS = {
     "firecrawl": fake_firecrawl,
     "airtable": fake_airtable,
     "revid": fake_revid,
+    "e2b": fake_e2b,
 }
 
 
