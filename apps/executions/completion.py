@@ -120,6 +120,7 @@ def flush_outputs(job: Job, outputs: list[Output]) -> None:
 
 def _node_stats(job: Job, outcome: Outcome, cost: int) -> dict[str, Any]:
     stats: dict[str, Any] = dict(job.row.stats or {})
+    stats.update(outcome.block_stats)
     stats.update(
         walltime=outcome.walltime,
         cputime=outcome.cputime,

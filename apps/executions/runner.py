@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from apps.blocks.base import Block, BlockError
+from apps.blocks.stats import ExecutionStats
 
 Output = tuple[str, Any]
 
@@ -56,6 +57,8 @@ class Outcome:
     flushed: int = 0
     walltime: float = 0.0
     cputime: float = 0.0
+    # What the block reported about itself (token counts, model calls), for the node's stats.
+    block_stats: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -74,13 +77,15 @@ class BlockRunner:
     def run(self) -> Outcome:
         loop = event_loop()
         started, cpu_started = time.monotonic(), time.process_time()
-        outcome = self._drive(loop, started + self.time_limit)
+        stats = ExecutionStats()
+        outcome = self._drive(loop, started + self.time_limit, stats)
         outcome.walltime = time.monotonic() - started
         outcome.cputime = time.process_time() - cpu_started
+        outcome.block_stats = stats.as_dict()
         return outcome
 
-    def _drive(self, loop: asyncio.AbstractEventLoop, deadline: float) -> Outcome:
-        generator = self.block.execute(self.input_data, **self.context)
+    def _drive(self, loop: asyncio.AbstractEventLoop, deadline: float, stats: ExecutionStats) -> Outcome:
+        generator = self.block.execute(self.input_data, **self.context, execution_stats=stats)
         buffer: list[Output] = []
         flushed = 0
         quick = True  # the first wait is short, so a slow block is soon seen RUNNING

@@ -28,7 +28,8 @@ from apps.executions.selectors import run_outputs
 from apps.executions.serialization import graph_execution_json, node_execution_json, run_stats
 from apps.executions.status import transition
 from apps.graphs.models import Graph
-from apps.graphs.pins import merge_execution_input
+from apps.graphs.nesting import graph_check_nesting
+from apps.graphs.pins import DynamicPinError, merge_execution_input
 from apps.graphs.validation import GraphValidationError
 
 NO_STARTING_NODES = (
@@ -61,10 +62,10 @@ def _starting_executions(
             elif node.input_default.get("value") is None:
                 missing[node.id] = {"value": f"Graph input `{name}` is required"}
                 continue
-        data = merge_execution_input({**node.input_default, **given, **masks.get(node.id, {})})
         try:
+            data = merge_execution_input({**node.input_default, **given, **masks.get(node.id, {})})
             node.block.parse_input(data)
-        except BlockInputError as error:
+        except (BlockInputError, DynamicPinError) as error:
             raise StartingNodeInputError(f"Invalid input for node {node.block.name} #{node.id}: {error}") from error
         row = NodeExecution(
             graph_execution=run,
@@ -112,6 +113,7 @@ def execution_start(
         credentials_inputs=credentials_inputs or {},
         nodes_input_masks=nodes_input_masks or {},
     )
+    graph_check_nesting(graph=graph)
     try:
         with transaction.atomic():
             run = GraphExecution.objects.create(

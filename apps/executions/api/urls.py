@@ -3,7 +3,7 @@ from django.urls import path
 from apps.executions.api import views
 
 urlpatterns = [
-    path("graphs/<uuid:graph_id>/execute/<int:version>", views.GraphExecuteApi.as_view(), name="graph-execute"),
+    path("graphs/<uuid:graph_id>/execute/<version:version>", views.GraphExecuteApi.as_view(), name="graph-execute"),
     path("graphs/<uuid:graph_id>/executions", views.GraphExecutionListApi.as_view(), name="graph-executions"),
     path(
         "graphs/<uuid:graph_id>/executions/<uuid:run_id>",
