@@ -16,12 +16,11 @@ from typing import Any
 from apps.blocks.llm.call import LlmResponse
 from apps.blocks.llm.errors import LlmContextTooLongError
 from apps.blocks.llm.models import LlmModel
+from apps.blocks.sandbox import sandboxed_template
 from apps.blocks.stats import ExecutionStats
-from apps.blocks.text_format import TextFormatter
 from apps.credentials.types import APIKeyCredentials
 
 LlmCall = Callable[..., Awaitable[LlmResponse]]
-formatter = TextFormatter(autoescape=False)
 
 
 def trim_prompt(text: str) -> str:
@@ -119,12 +118,13 @@ def _missing_keys(expected_format: dict[str, str], item: Any) -> str | None:
     return f"Missing keys: {missing}" if missing else None
 
 
-def build_prompt(request: StructuredRequest, *, output_tag_start: str) -> list[dict[str, Any]]:
+async def build_prompt(request: StructuredRequest, *, output_tag_start: str) -> list[dict[str, Any]]:
     prompt = [dict(turn) for turn in request.conversation_history or [] if turn]
     user_prompt, sys_prompt = request.prompt, request.sys_prompt
     if request.prompt_values:
-        user_prompt = formatter.format_string(user_prompt, request.prompt_values)
-        sys_prompt = formatter.format_string(sys_prompt, request.prompt_values)
+        # The prompt is the user's template: rendered in the sandbox, bounded like FillTextTemplate's.
+        user_prompt = await sandboxed_template(user_prompt, request.prompt_values, autoescape=False)
+        sys_prompt = await sandboxed_template(sys_prompt, request.prompt_values, autoescape=False)
     if sys_prompt:
         prompt.append({"role": "system", "content": sys_prompt})
     if request.expected_format:
@@ -145,7 +145,7 @@ async def structured_response(
 ) -> tuple[Any, list[dict[str, Any]]]:
     """(the reply, the prompt of the last call): the parsed JSON, or `{"response": text}` without a format."""
     output_tag_start = f'<json_output id="{output_tag_id}">'
-    prompt = build_prompt(request, output_tag_start=output_tag_start)
+    prompt = await build_prompt(request, output_tag_start=output_tag_start)
     max_tokens = request.max_tokens
     feedback = ""
     attempts = max(request.retry, 1)
