@@ -9,8 +9,13 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+from apps.blocks.registry import all_blocks  # noqa: E402
 from apps.core.origin import OriginCheck  # noqa: E402
 from config.routing import websocket_urlpatterns  # noqa: E402
+
+# The block catalog loads with the process, not on the first request that needs it: the
+# language-model SDKs alone take seconds to import, and no request should wait for that.
+all_blocks()
 
 application = ProtocolTypeRouter(
     {

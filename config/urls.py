@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/", include("apps.credits.api.urls")),
     path("api/", include("apps.credentials.api.urls")),
     path("api/", include("apps.schedules.api.urls")),
+    path("api/", include("apps.library.api.urls")),
     path("", include("apps.realtime.urls")),
 ]
 

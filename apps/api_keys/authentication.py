@@ -18,7 +18,7 @@ API_KEY_HEADER_NAME = "X-API-Key"
 MISSING_API_KEY = "Missing API key"
 INVALID_API_KEY = "Invalid API key"
 
-# Wrong keys per client address, at the `auth` rate (RATE_LIMIT_AUTH).
+# Wrong keys per client address, at the `auth` rate (RATE_LIMIT_AUTH); a valid key is never refused by it.
 FAILED_API_KEYS = FailedAttemptLimit(name="api_key")
 
 
@@ -30,16 +30,12 @@ class ApiKeyAuthentication(BaseAuthentication):
         plaintext = request.headers.get(API_KEY_HEADER_NAME, "")
         if not plaintext:
             raise AuthenticationFailed(MISSING_API_KEY)
-        django_request = request._request
-        FAILED_API_KEYS.refuse_if_exhausted(django_request)
         resolved = api_key_authenticate(plaintext=plaintext)
         if resolved is None:
+            django_request = request._request
             logger.info("api_key_rejected", client=client_ip(django_request))
             FAILED_API_KEYS.record_failure(django_request)
             raise AuthenticationFailed(INVALID_API_KEY)
-        # Checked again after a success: concurrent failures may have spent the budget
-        # meanwhile, and then every answer must be a 429, whatever the key.
-        FAILED_API_KEYS.refuse_if_exhausted(django_request)
         api_key, user = resolved
         return user, api_key
 

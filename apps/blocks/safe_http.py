@@ -122,9 +122,8 @@ async def vet_target(url: httpx.URL, *, allow_private: bool) -> IPAddress:
         # Every answer is checked, not only the one used: a name must not mix public and private addresses.
         for address in addresses:
             if reason := refusal_reason(address):
-                raise RefusedTargetError(
-                    f"Refusing to connect to {url.host} ({address}): {reason} addresses are not allowed"
-                )
+                # The address a name resolved to stays unsaid: it would map the internal network.
+                raise RefusedTargetError(f"Refusing to connect to {url.host}: {reason} addresses are not allowed")
     return addresses[0]
 
 

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import uuid
+from collections.abc import Coroutine
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeoutError
 from typing import Any
 
 from django.conf import settings
@@ -67,8 +71,8 @@ def block_execute_inline(*, block: Block, input_data: dict[str, Any], user_id: s
     }
     limit = settings.BLOCK_INLINE_TIME_LIMIT_SECONDS
     try:
-        return asyncio.run(asyncio.wait_for(_collect(block, input_data, context), timeout=limit))
-    except TimeoutError as error:
+        return _run_in_own_thread(asyncio.wait_for(_collect(block, input_data, context), timeout=limit), limit)
+    except (TimeoutError, FutureTimeoutError) as error:
         raise BlockTimeoutError(f"Block {block.name} did not finish within {limit:g} seconds") from error
     except BlockError as error:
         # A block may quote its credentials in an error: the caller sees them masked, and the
@@ -77,6 +81,24 @@ def block_execute_inline(*, block: Block, input_data: dict[str, Any], user_id: s
         if scrubbed == str(error):
             raise
         raise BlockExecutionError(scrubbed) from None
+
+
+def _run_in_own_thread(coroutine: Coroutine[Any, Any, dict[str, list[Any]]], limit: float) -> dict[str, list[Any]]:
+    """Runs `coroutine` on an event loop of its own thread and waits at most `limit` (and a second) for it.
+
+    The caller is a request's thread; the wait holds even if a block ever failed to
+    yield to its loop, so the request answers in time either way.
+    """
+    result: Future[dict[str, list[Any]]] = Future()
+
+    def run() -> None:
+        try:
+            result.set_result(asyncio.run(coroutine))
+        except BaseException as error:  # noqa: BLE001 - handed to the waiting request as is
+            result.set_exception(error)
+
+    threading.Thread(target=run, name="inline-block", daemon=True).start()
+    return result.result(timeout=limit + 1)
 
 
 async def stored_value_set(*, user_id: str, key: str, data: Any, node_exec_id: str) -> Any:

@@ -5,11 +5,13 @@ and whose identity it counts (client address, user, API key). The usage of the
 most constrained limit is kept on the request, and `RateLimitHeadersMiddleware`
 turns it into `X-RateLimit-*` headers; a refused request answers 429 with
 `Retry-After` through the exception handler. `FailedAttemptLimit` counts only
-failed authentication attempts, for authentication classes to call.
+failed authentication attempts, for authentication classes to call. Address-based
+limits count an IPv6 client by its /64.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 import structlog
@@ -28,15 +30,46 @@ USAGE_ATTRIBUTE = "ratelimit_usage"
 
 
 def client_ip(request: HttpRequest) -> str:
-    """The caller's address: the trusted proxy's header when configured, else the socket peer."""
+    """The caller's address: the trusted router's header when configured, else the socket peer.
+
+    A Heroku-style router appends the address it saw to `X-Forwarded-For`, so the
+    last entry is the one to trust: anything before it came from the client.
+    """
     header = settings.CLIENT_IP_HEADER
     if header:
-        forwarded = request.META.get(header, "")
-        # X-Forwarded-For style lists: the last hop is the one our proxy appended.
-        candidate = forwarded.split(",")[-1].strip()
-        if candidate:
-            return candidate
+        candidate = request.META.get(header, "").split(",")[-1].strip()
+        try:
+            return str(ipaddress.ip_address(candidate))
+        except ValueError:
+            pass
     return str(request.META.get("REMOTE_ADDR") or "unknown")
+
+
+def client_network(request: HttpRequest) -> str:
+    """Whom address-based limits count: the address, or for IPv6 its /64 (as its first address).
+
+    One host is routinely given a whole /64, so counting single IPv6 addresses would
+    give each client 2**64 budgets.
+    """
+    address = client_ip(request)
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.IPv6Network(f"{parsed}/64", strict=False).network_address)
+    return str(parsed)
+
+
+def admin_login_client(request: HttpRequest) -> str | None:
+    """django-axes' view of the client: its network as above, None for a request without an address."""
+    network = client_network(request)
+    try:
+        return str(ipaddress.ip_address(network))
+    except ValueError:
+        return None
 
 
 def _usage(request: HttpRequest, *, scope: str, group: str, identity: str, increment: bool) -> dict[str, Any] | None:
@@ -92,7 +125,7 @@ class AuthRateLimit(ScopedRateLimit):
     scope = "auth"
 
     def identity(self, request: Request) -> str:
-        return f"ip:{client_ip(request._request)}"
+        return f"ip:{client_network(request._request)}"
 
 
 class UserRateLimit(ScopedRateLimit):
@@ -104,7 +137,7 @@ class UserRateLimit(ScopedRateLimit):
         user = request.user
         if user is not None and user.is_authenticated:
             return f"user:{user.pk}"
-        return f"ip:{client_ip(request._request)}"
+        return f"ip:{client_network(request._request)}"
 
 
 class ExecuteRateLimit(UserRateLimit):
@@ -121,37 +154,28 @@ class ApiKeyRateLimit(ScopedRateLimit):
     def identity(self, request: Request) -> str:
         key_id = getattr(request.auth, "pk", None)
         if key_id is None:
-            return f"ip:{client_ip(request._request)}"
+            return f"ip:{client_network(request._request)}"
         return f"api_key:{key_id}"
 
 
 class FailedAttemptLimit:
-    """Failed authentication attempts per client address, e.g. guessed API keys.
+    """Failed authentication attempts per client network, e.g. guessed API keys.
 
-    Only failures count, so clients using valid credentials are never slowed down.
-    The budget is the scope's rate. Whether a failure may still be answered as such
-    is decided by its own atomic increment, so concurrent guesses can never be
-    told "invalid" more than `limit` times per window; once the budget is spent,
-    every attempt from that address, valid or not, answers 429 — so a 429 says
-    nothing about the credential either.
+    Only failures count, and only failures are refused: a valid credential always
+    passes, so clients sharing an address (behind one router or NAT) are never
+    locked out by someone else's guesses. Whether a failure may still be answered
+    as such is decided by its own atomic increment, so concurrent guesses are told
+    "invalid" at most `limit` times per window; past that they answer 429.
     """
 
     def __init__(self, *, name: str, scope: str = "auth") -> None:
         self.group = f"rl.{scope}.failures.{name}"
         self.scope = scope
 
-    def _identity(self, request: HttpRequest) -> str:
-        return f"ip:{client_ip(request)}"
-
-    def refuse_if_exhausted(self, request: HttpRequest) -> None:
-        """Raises `Throttled` once the address has used up its failures, without counting anything."""
-        usage = _usage(request, scope=self.scope, group=self.group, identity=self._identity(request), increment=False)
-        if usage is not None and (usage["should_limit"] or usage["count"] >= usage["limit"]):
-            raise Throttled(wait=_remember(request, usage, count=usage["limit"]))
-
     def record_failure(self, request: HttpRequest) -> None:
         """Counts one failure; raises `Throttled` if it was over the budget."""
-        usage = _usage(request, scope=self.scope, group=self.group, identity=self._identity(request), increment=True)
+        identity = f"ip:{client_network(request)}"
+        usage = _usage(request, scope=self.scope, group=self.group, identity=identity, increment=True)
         if usage is None:
             return
         wait_seconds = _remember(request, usage)

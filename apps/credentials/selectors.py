@@ -16,6 +16,7 @@ from apps.credentials.models import Credential
 from apps.credentials.platform import platform_credential, platform_credentials
 from apps.credentials.types import AnyCredentials
 from apps.graphs.models import Graph, Node
+from apps.library.models import AgentPreset
 from apps.schedules.models import Schedule
 
 
@@ -97,3 +98,9 @@ def credential_schedule_usages(*, user: User, credentials_id: str) -> list[str]:
     """Names of the user's schedules that pass these credentials to their runs."""
     schedules = Schedule.objects.filter(user=user).values_list("name", "credentials_inputs")
     return sorted(name for name, inputs in schedules.iterator(chunk_size=1000) if _references(inputs, credentials_id))
+
+
+def credential_preset_usages(*, user: User, credentials_id: str) -> list[str]:
+    """Names of the user's presets (not deleted) that pass these credentials to their runs."""
+    presets = AgentPreset.objects.filter(user=user, is_deleted=False).values_list("name", "credentials_inputs")
+    return sorted(name for name, inputs in presets.iterator(chunk_size=1000) if _references(inputs, credentials_id))

@@ -29,7 +29,12 @@ from apps.credentials.models import Credential, CredentialType, OAuthState
 from apps.credentials.oauth import oauth_handler
 from apps.credentials.oauth.base import OAuthHandler
 from apps.credentials.platform import is_platform_credentials_id, platform_credential
-from apps.credentials.selectors import credential_get_for_user, credential_schedule_usages, credential_usages
+from apps.credentials.selectors import (
+    credential_get_for_user,
+    credential_preset_usages,
+    credential_schedule_usages,
+    credential_usages,
+)
 from apps.credentials.types import (
     AnyCredentials,
     APIKeyCredentials,
@@ -82,8 +87,12 @@ def _counted(names: list[str], noun: str) -> str:
     return f"{len(names)} {noun}{'s' if len(names) != 1 else ''} ({shown})"
 
 
-def _usage_message(agents: list[str], schedules: list[str]) -> str:
-    users = [_counted(names, noun) for names, noun in ((agents, "agent"), (schedules, "schedule")) if names]
+def _usage_message(agents: list[str], schedules: list[str], presets: list[str]) -> str:
+    users = [
+        _counted(names, noun)
+        for names, noun in ((agents, "agent"), (schedules, "schedule"), (presets, "preset"))
+        if names
+    ]
     return f"These credentials are still used by {' and '.join(users)}; delete them with force=true to proceed anyway"
 
 
@@ -96,7 +105,7 @@ def _revoke(provider: str, credentials: OAuth2Credentials) -> bool:
 
 
 def credential_delete(*, user: User, provider: str, credentials_id: str, force: bool) -> Deletion:
-    """Deletes the user's credentials unless an agent or a schedule still uses them (and `force` is off).
+    """Deletes the user's credentials unless an agent, a schedule or a preset still uses them (and `force` is off).
 
     OAuth2 tokens are revoked at the provider after the row is gone; `revoked` says
     whether that worked (None for credentials that cannot be revoked).
@@ -110,8 +119,9 @@ def credential_delete(*, user: User, provider: str, credentials_id: str, force: 
     if not force:
         agents = credential_usages(user=user, credentials_id=str(row.id))
         schedules = credential_schedule_usages(user=user, credentials_id=str(row.id))
-        if agents or schedules:
-            return Deletion(deleted=False, message=_usage_message(agents, schedules))
+        presets = credential_preset_usages(user=user, credentials_id=str(row.id))
+        if agents or schedules or presets:
+            return Deletion(deleted=False, message=_usage_message(agents, schedules, presets))
     tokens: OAuth2Credentials | None = None
     if row.type == CredentialType.OAUTH2:
         try:

@@ -64,6 +64,10 @@ class GraphExecution(models.Model):
     # NULL means "no key": the unique constraint below only compares runs that have one.
     idempotency_key = models.CharField(max_length=255, blank=True, null=True)  # noqa: DJ001
     is_deleted = models.BooleanField(default=False)
+    # A shared run is readable by anyone holding its token (`GET /api/public/shared/{token}`).
+    is_shared = models.BooleanField(default=False)
+    share_token = models.UUIDField(blank=True, null=True, unique=True)
+    shared_at = models.DateTimeField(blank=True, null=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     started_at = models.DateTimeField(blank=True, null=True)
@@ -71,6 +75,11 @@ class GraphExecution(models.Model):
 
     class Meta:
         constraints = [
+            models.CheckConstraint(
+                condition=Q(is_shared=False, share_token__isnull=True, shared_at__isnull=True)
+                | Q(is_shared=True, share_token__isnull=False, shared_at__isnull=False),
+                name="executions_run_shared_with_token",
+            ),
             models.UniqueConstraint(
                 fields=["user", "idempotency_key"],
                 condition=Q(idempotency_key__isnull=False),

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from apps.blocks.base import Block, BlockError
+from apps.blocks.stats import ExecutionStats
 from apps.executions.compiled import CompiledNode
 from apps.executions.models import ExecutionStatus as S
 from apps.executions.models import NodeExecution
@@ -56,6 +57,8 @@ class Outcome:
     retryable: bool = False
     walltime: float = 0.0
     cputime: float = 0.0
+    # What the block reported about itself (token counts, model calls), for the node's stats.
+    block_stats: dict[str, int] = field(default_factory=dict)
 
 
 STOPPED = "Execution was stopped"
@@ -89,7 +92,9 @@ class BlockRun:
         self.outcome: Outcome | None = None
         self.started = time.monotonic()
         self._cpu_started = time.thread_time()
-        self.task = event_loop().create_task(self._consume(block.execute(input_data, **context)))
+        self.stats = ExecutionStats()
+        generator = block.execute(input_data, **context, execution_stats=self.stats)
+        self.task = event_loop().create_task(self._consume(generator))
 
     def take_outputs(self) -> list[Output]:
         outputs, self.buffer = self.buffer, []
@@ -111,6 +116,7 @@ class BlockRun:
             if self.outcome is not None:
                 self.outcome.walltime = time.monotonic() - self.started
                 self.outcome.cputime = time.thread_time() - self._cpu_started
+                self.outcome.block_stats = self.stats.as_dict()
                 # A block's error may quote its credentials' secrets: they never reach the database.
                 self.outcome.error = self.scrub(self.outcome.error)
             self.wake.set()
@@ -217,6 +223,7 @@ class Job:
     def end_stats(self, outcome: Outcome) -> dict[str, Any]:
         """The execution's `stats` once it ended with `outcome`."""
         stats: dict[str, Any] = dict(self.row.stats or {})
+        stats.update(outcome.block_stats)
         stats.update(
             walltime=outcome.walltime,
             cputime=outcome.cputime,

@@ -1,12 +1,72 @@
-"""Upstream's execution JSON, shared by the REST API and the websocket events."""
+"""Upstream's execution JSON, shared by the REST API and the websocket events.
+
+Secrets never leave in it: the value of an Input or Output node marked `secret`
+(where the run's inputs and outputs name it, and in that node's own data), and
+every block input whose schema is marked secret, are shown as `SECRET_MASK`.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Protocol
 
 from django.utils import timezone
 
+from apps.blocks.base import Block, BlockType
+from apps.executions.compiled import BlockUnavailableError, compiled_graph
 from apps.executions.models import GraphExecution, NodeExecution
+from apps.graphs.models import Graph
+
+# As upstream shows a `SecretStr`.
+SECRET_MASK = "**********"
+# The pins carrying an Input or Output node's value, on the way in and on the way out.
+_VALUE_PINS = {BlockType.INPUT: ("value", "result"), BlockType.OUTPUT: ("value", "output")}
+
+
+@dataclass(frozen=True)
+class _Masks:
+    """What a graph version's run JSON hides (computed once per version: versions never change)."""
+
+    names: frozenset[str] = frozenset()  # the run's input and output names whose value is secret
+    inputs: dict[str, frozenset[str]] = field(default_factory=dict)  # node id → its input pins to hide
+    outputs: dict[str, frozenset[str]] = field(default_factory=dict)  # node id → its output pins to hide
+
+
+@lru_cache(maxsize=256)
+def _masks(graph_id: str, version: int) -> _Masks:
+    try:
+        graph = compiled_graph(graph_id, version)
+    except (Graph.DoesNotExist, BlockUnavailableError):
+        return _Masks()
+    names, inputs, outputs = set(), {}, {}
+    for node in graph.nodes.values():
+        hidden = set(_secret_fields(node.block))
+        if node.block.block_type in _VALUE_PINS and node.input_default.get("secret") is True:
+            value_in, value_out = _VALUE_PINS[node.block.block_type]
+            names.add(str(node.input_default.get("name")))
+            hidden.add(value_in)
+            outputs[node.id] = frozenset({value_out})
+        if hidden:
+            inputs[node.id] = frozenset(hidden)
+    return _Masks(names=frozenset(names), inputs=inputs, outputs=outputs)
+
+
+def _secret_fields(block: Block) -> frozenset[str]:
+    properties = block.Input.jsonschema().get("properties", {})
+    return frozenset(name for name, prop in properties.items() if prop.get("secret"))
+
+
+def _masked(values: dict[str, Any], names: frozenset[str]) -> dict[str, Any]:
+    if not names or not any(name in values for name in names):
+        return values
+    return {name: SECRET_MASK if name in names else value for name, value in values.items()}
+
+
+def _masked_lists(values: dict[str, list[Any]], names: frozenset[str]) -> dict[str, list[Any]]:
+    if not names or not any(name in values for name in names):
+        return values
+    return {name: [SECRET_MASK] * len(items) if name in names else items for name, items in values.items()}
 
 
 def _iso(value: Any) -> str | None:
@@ -31,12 +91,13 @@ def run_stats(run: GraphExecution) -> dict[str, Any]:
 
 
 def graph_execution_json(run: GraphExecution, *, outputs: dict[str, list[Any]] | None = None) -> dict[str, Any]:
+    masks = _masks(str(run.graph_public_id), run.graph_version)
     body = {
         "id": str(run.id),
         "user_id": str(run.user_id),
         "graph_id": str(run.graph_public_id),
         "graph_version": run.graph_version,
-        "inputs": run.inputs,
+        "inputs": _masked(run.inputs, masks.names) if isinstance(run.inputs, dict) else run.inputs,
         "credential_inputs": run.credential_inputs,
         "nodes_input_masks": run.nodes_input_masks or None,
         "preset_id": str(run.preset_id) if run.preset_id else None,
@@ -45,11 +106,11 @@ def graph_execution_json(run: GraphExecution, *, outputs: dict[str, list[Any]] |
         "started_at": _iso(run.started_at),
         "ended_at": _iso(run.ended_at),
         "stats": run_stats(run),
-        "is_shared": False,
-        "share_token": None,
+        "is_shared": run.is_shared,
+        "share_token": str(run.share_token) if run.share_token else None,
     }
     if outputs is not None:
-        body["outputs"] = outputs
+        body["outputs"] = _masked_lists(outputs, masks.names)
     return body
 
 
@@ -74,13 +135,17 @@ def node_execution_json(
     input_data: dict[str, Any],
     output_data: dict[str, list[Any]],
 ) -> dict[str, Any]:
+    node_id = str(node_execution.node_id)
+    masks = _masks(str(run.graph_public_id), run.graph_version)
+    input_data = _masked(input_data, masks.inputs.get(node_id, frozenset()))
+    output_data = _masked_lists(output_data, masks.outputs.get(node_id, frozenset()))
     return {
         "user_id": str(run.user_id),
         "graph_id": str(run.graph_public_id),
         "graph_version": run.graph_version,
         "graph_exec_id": str(run.id),
         "node_exec_id": str(node_execution.id),
-        "node_id": str(node_execution.node_id),
+        "node_id": node_id,
         "block_id": block_id,
         "status": node_execution.status,
         "input_data": input_data,
@@ -102,3 +167,15 @@ def node_execution_rest_json(node_execution: NodeExecution, run: GraphExecution)
     return node_execution_json(
         node_execution, run=run, block_id=node_execution.node.block_id, input_data=input_data, output_data=output_data
     )
+
+
+def shared_run_json(run: GraphExecution, *, outputs: dict[str, list[Any]]) -> dict[str, Any]:
+    """What anyone holding a run's share token sees: never its inputs, credentials or node details."""
+    return {
+        "id": str(run.id),
+        "graph_name": run.graph.name,
+        "graph_description": run.graph.description or None,
+        "status": run.status,
+        "created_at": run.created_at.isoformat(),
+        "outputs": outputs,
+    }

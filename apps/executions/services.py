@@ -26,7 +26,8 @@ from apps.executions.serialization import graph_execution_json, node_execution_j
 from apps.executions.status import transition
 from apps.executions.writes import run_finalize
 from apps.graphs.models import Graph
-from apps.graphs.pins import merge_execution_input
+from apps.graphs.nesting import graph_check_nesting
+from apps.graphs.pins import DynamicPinError, merge_execution_input
 from apps.graphs.validation import GraphValidationError
 
 NO_STARTING_NODES = (
@@ -59,10 +60,10 @@ def _starting_executions(
             elif node.input_default.get("value") is None:
                 missing[node.id] = {"value": f"Graph input `{name}` is required"}
                 continue
-        data = merge_execution_input({**node.input_default, **given, **masks.get(node.id, {})})
         try:
+            data = merge_execution_input({**node.input_default, **given, **masks.get(node.id, {})})
             node.block.parse_input(data)
-        except BlockInputError as error:
+        except (BlockInputError, DynamicPinError) as error:
             raise StartingNodeInputError(f"Invalid input for node {node.block.name} #{node.id}: {error}") from error
         row = NodeExecution(
             graph_execution=run,
@@ -97,6 +98,7 @@ def execution_start(
     credentials_inputs: dict[str, Any] | None = None,
     nodes_input_masks: dict[str, Any] | None = None,
     idempotency_key: str | None = None,
+    preset_id: Any = None,
     parent_execution_id: Any = None,
     parent_node_execution_id: Any = None,
 ) -> GraphExecution:
@@ -110,6 +112,7 @@ def execution_start(
         credentials_inputs=credentials_inputs or {},
         nodes_input_masks=nodes_input_masks or {},
     )
+    graph_check_nesting(graph=graph)
     try:
         with transaction.atomic():
             run = GraphExecution.objects.create(
@@ -122,6 +125,7 @@ def execution_start(
                 credential_inputs=json_safe(credentials_inputs or {}),
                 nodes_input_masks=masks,
                 idempotency_key=idempotency_key or None,
+                preset_id=preset_id,
                 parent_execution_id=parent_execution_id,
                 parent_node_execution_id=parent_node_execution_id,
             )

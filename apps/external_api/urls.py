@@ -10,7 +10,9 @@ urlpatterns = [
     path("blocks/<str:block_id>/execute", views.BlockExecuteApi.as_view(), name="external-block-execute"),
     path("graphs", views.GraphListApi.as_view(), name="external-graph-list"),
     path(
-        "graphs/<uuid:graph_id>/execute/<int:version>", views.GraphExecuteApi.as_view(), name="external-graph-execute"
+        "graphs/<uuid:graph_id>/execute/<version:version>",
+        views.GraphExecuteApi.as_view(),
+        name="external-graph-execute",
     ),
     path(
         "graphs/<uuid:graph_id>/executions/<uuid:run_id>",

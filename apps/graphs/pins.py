@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.conf import settings
+
 LIST_SPLIT = "_$_"
 DICT_SPLIT = "_#_"
 OBJC_SPLIT = "_@_"
@@ -84,6 +86,20 @@ class DynamicPinError(ValueError):
     pass
 
 
+def list_index_error(pin: str) -> str | None:
+    """Why a dynamic list pin (`items_$_3`) is refused: its index is over `DYNAMIC_PIN_MAX_INDEX`.
+
+    The list is built with an item for every index below the highest, so the index bounds its memory.
+    """
+    if LIST_SPLIT not in pin:
+        return None
+    index = pin.split(LIST_SPLIT, 1)[1]
+    limit = settings.DYNAMIC_PIN_MAX_INDEX
+    if index.isdigit() and (len(index) > len(str(limit)) or int(index) > limit):
+        return f"List index {index} of pin `{pin}` is over the limit of {limit} (DYNAMIC_PIN_MAX_INDEX)"
+    return None
+
+
 def merge_execution_input(data: dict[str, Any]) -> dict[str, Any]:
     """A copy of `data` with list/dict/object pins assembled from their dynamic parts."""
     merged = dict(data)
@@ -93,6 +109,8 @@ def merge_execution_input(data: dict[str, Any]) -> dict[str, Any]:
             name, index = key.split(LIST_SPLIT, 1)
             if not index.isdigit():
                 raise DynamicPinError(f"Invalid key: {key}, #{index} index must be an integer.")
+            if (message := list_index_error(key)) is not None:
+                raise DynamicPinError(message)
             list_parts.setdefault(name, {})[int(index)] = value
     for name, parts in list_parts.items():
         existing = merged.get(name)

@@ -1,7 +1,8 @@
-"""Writes on graphs: create, update (a new version), activate a version, delete."""
+"""Writes on graphs: create, update (a new version), activate a version, fork, delete."""
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from typing import Any
 
@@ -15,39 +16,81 @@ from apps.core.exceptions import ApplicationError, NotFoundError
 from apps.credentials.fields import references_only
 from apps.graphs.io_schema import graph_input_schema, graph_output_schema
 from apps.graphs.models import Graph, Link, Node
+from apps.graphs.nesting import sub_graph_nesting_errors
 from apps.graphs.spec import GraphSpec, NodeSpec
 from apps.graphs.validation import GraphValidationError, graph_validate
+from apps.library.services import library_agent_add, library_agents_follow_version, library_delete_for_graph
 from apps.schedules.services import schedules_delete_for_graph
 
 
-def _schema_keys(schema: Any) -> set[str]:
+def _schema_keys(schema: Any) -> frozenset[str]:
     properties = schema.get("properties") if isinstance(schema, dict) else None
-    return set(properties) if isinstance(properties, dict) else set()
+    return frozenset(properties) if isinstance(properties, dict) else frozenset()
 
 
-def _matching_sub_graph(node: NodeSpec, sub_graphs: list[GraphSpec]) -> GraphSpec | None:
-    """The sub-graph an Agent node runs.
+class _SubGraphs:
+    """The sub-graphs posted with a graph, indexed once so each Agent node finds its own in constant time."""
 
-    By id when it matches; exported agents often reference the graph by an id
-    that is not among their `sub_graphs`, so otherwise the one sub-graph with
-    the node's version and the same input and output names.
-    """
-    referenced = str(node.input_default.get("graph_id", ""))
-    for sub in sub_graphs:
-        if sub.id and sub.id == referenced:
-            return sub
-    candidates = [
-        sub
-        for sub in sub_graphs
-        if sub.version == node.input_default.get("graph_version")
-        and _schema_keys(graph_input_schema(sub)) == _schema_keys(node.input_default.get("input_schema"))
-        and _schema_keys(graph_output_schema(sub)) == _schema_keys(node.input_default.get("output_schema"))
-    ]
-    return candidates[0] if len(candidates) == 1 else None
+    def __init__(self, sub_graphs: list[GraphSpec]) -> None:
+        self.all = sub_graphs
+        self._by_id: dict[str, GraphSpec] = {}
+        self._by_shape: dict[tuple[int, frozenset[str], frozenset[str]], list[GraphSpec]] = {}
+        for sub in sub_graphs:
+            if sub.id:
+                self._by_id.setdefault(sub.id, sub)
+            shape = (sub.version, _schema_keys(graph_input_schema(sub)), _schema_keys(graph_output_schema(sub)))
+            self._by_shape.setdefault(shape, []).append(sub)
+
+    def run_by(self, node: NodeSpec) -> GraphSpec | None:
+        """The sub-graph an Agent node runs.
+
+        By id when it matches; exported agents often reference the graph by an id
+        that is not among their `sub_graphs`, so otherwise the one sub-graph with
+        the node's version and the same input and output names.
+        """
+        by_id = self._by_id.get(str(node.input_default.get("graph_id", "")))
+        if by_id is not None:
+            return by_id
+        version = node.input_default.get("graph_version")
+        if not isinstance(version, int):
+            return None
+        shape = (
+            version,
+            _schema_keys(node.input_default.get("input_schema")),
+            _schema_keys(node.input_default.get("output_schema")),
+        )
+        candidates = self._by_shape.get(shape, [])
+        return candidates[0] if len(candidates) == 1 else None
+
+    def in_dependency_order(self) -> list[GraphSpec]:
+        """Every sub-graph after the sub-graphs it runs (Kahn's algorithm); a cycle is refused."""
+        runs = {
+            id(sub): {
+                id(match) for node in sub.nodes if node.block_type is BlockType.AGENT and (match := self.run_by(node))
+            }
+            for sub in self.all
+        }
+        waiting = {id(sub): len(runs[id(sub)]) for sub in self.all}
+        run_by: dict[int, list[GraphSpec]] = {}
+        for sub in self.all:
+            for dependency in runs[id(sub)]:
+                run_by.setdefault(dependency, []).append(sub)
+        ready = [sub for sub in self.all if waiting[id(sub)] == 0]
+        ordered: list[GraphSpec] = []
+        while ready:
+            sub = ready.pop()
+            ordered.append(sub)
+            for dependent in run_by.get(id(sub), []):
+                waiting[id(dependent)] -= 1
+                if waiting[id(dependent)] == 0:
+                    ready.append(dependent)
+        if len(ordered) != len(self.all):
+            raise ApplicationError("Sub-graphs run each other in a cycle.", code="SUB_GRAPH_CYCLE")
+        return ordered
 
 
 def _agent_references(
-    user: User, spec: GraphSpec, sub_graphs: list[GraphSpec], written: dict[int, Graph]
+    user: User, spec: GraphSpec, sub_graphs: _SubGraphs, written: dict[int, Graph]
 ) -> dict[str, Graph]:
     """For each Agent node of `spec`: the stored graph version it runs (a posted sub-graph or one of the user's)."""
     resolved: dict[str, Graph] = {}
@@ -55,7 +98,7 @@ def _agent_references(
     for node in spec.nodes:
         if node.block_type is not BlockType.AGENT:
             continue
-        sub = _matching_sub_graph(node, sub_graphs)
+        sub = sub_graphs.run_by(node)
         if sub is not None:
             resolved[node.id] = written[id(sub)]
             continue
@@ -81,7 +124,13 @@ def _existing_graph(user: User, graph_id: Any, version: Any) -> Graph | None:
 
 
 def _write_version(
-    *, user: User, spec: GraphSpec, graph_id: uuid.UUID, version: int, agents: dict[str, Graph]
+    *,
+    user: User,
+    spec: GraphSpec,
+    graph_id: uuid.UUID,
+    version: int,
+    agents: dict[str, Graph],
+    forked_from: Graph | None = None,
 ) -> Graph:
     graph = Graph.objects.create(
         graph_id=graph_id,
@@ -92,6 +141,8 @@ def _write_version(
         instructions=spec.instructions,
         recommended_schedule_cron=spec.recommended_schedule_cron or "",
         is_active=True,
+        forked_from_id=forked_from.graph_id if forked_from else None,
+        forked_from_version=forked_from.version if forked_from else None,
     )
     node_ids: dict[str, uuid.UUID] = {}
     nodes = []
@@ -129,33 +180,38 @@ def _write_version(
     return graph
 
 
-def _sub_graph_dependencies(sub: GraphSpec, siblings: list[GraphSpec]) -> set[int]:
-    found = (_matching_sub_graph(node, siblings) for node in sub.nodes if node.block_type is BlockType.AGENT)
-    return {id(match) for match in found if match is not None}
-
-
-def _write_sub_graphs(user: User, spec: GraphSpec) -> dict[int, Graph]:
+def _write_sub_graphs(user: User, sub_graphs: _SubGraphs) -> dict[int, Graph]:
     """Sub-graphs become graphs of their own (a new version of the user's graph with that id, else a new graph).
 
     They may run each other, so each is written after the sub-graphs it runs.
     """
     written: dict[int, Graph] = {}
-    pending = list(spec.sub_graphs)
-    while pending:
-        ready = [sub for sub in pending if _sub_graph_dependencies(sub, spec.sub_graphs) <= written.keys()]
-        if not ready:
-            raise ApplicationError("Sub-graphs run each other in a cycle.", code="SUB_GRAPH_CYCLE")
-        for sub in ready:
-            existing = _existing_graph(user, sub.id, None)
-            if existing is None:
-                graph_id, version = uuid.uuid4(), 1
-            else:
-                graph_id, version = existing.graph_id, _next_version(user, existing.graph_id)
-                Graph.objects.filter(graph_id=graph_id, is_active=True).update(is_active=False)
-            agents = _agent_references(user, sub, spec.sub_graphs, written)
-            written[id(sub)] = _write_version(user=user, spec=sub, graph_id=graph_id, version=version, agents=agents)
-        pending = [sub for sub in pending if id(sub) not in written]
+    for sub in sub_graphs.in_dependency_order():
+        existing = _existing_graph(user, sub.id, None)
+        if existing is None:
+            graph_id, version = uuid.uuid4(), 1
+        else:
+            graph_id, version = existing.graph_id, _next_version(user, existing.graph_id)
+            Graph.objects.filter(graph_id=graph_id, is_active=True).update(is_active=False)
+        agents = _agent_references(user, sub, sub_graphs, written)
+        written[id(sub)] = _write_version(user=user, spec=sub, graph_id=graph_id, version=version, agents=agents)
+        if existing is None:
+            library_agent_add(user=user, graph=written[id(sub)])
+        else:
+            library_agents_follow_version(user=user, graph=written[id(sub)])
     return written
+
+
+def _resolve_agents(user: User, spec: GraphSpec, graph_id: uuid.UUID) -> dict[str, Graph]:
+    """Writes the posted sub-graphs; the graph each Agent node of `spec` runs, refused if they would recurse."""
+    sub_graphs = _SubGraphs(spec.sub_graphs)
+    written = _write_sub_graphs(user, sub_graphs)
+    agents = _agent_references(user, spec, sub_graphs, written)
+    references = {node_id: (str(target.graph_id), target.version) for node_id, target in agents.items()}
+    errors = sub_graph_nesting_errors(user_id=user.pk, graph_id=str(graph_id), agents=references)
+    if errors:
+        raise GraphValidationError(errors)
+    return agents
 
 
 def _next_version(user: User, graph_id: uuid.UUID) -> int:
@@ -168,11 +224,23 @@ def _next_version(user: User, graph_id: uuid.UUID) -> int:
 
 @transaction.atomic
 def graph_create(*, user: User, spec: GraphSpec) -> Graph:
-    """Version 1 of a new graph; every id (graph, nodes, links, sub-graphs) is fresh."""
+    """Version 1 of a new graph, in the user's library; every id (graph, nodes, links, sub-graphs) is fresh."""
     graph_validate(spec, for_run=False)
-    written = _write_sub_graphs(user, spec)
-    agents = _agent_references(user, spec, spec.sub_graphs, written)
-    return _write_version(user=user, spec=spec, graph_id=uuid.uuid4(), version=1, agents=agents)
+    graph_id = uuid.uuid4()
+    agents = _resolve_agents(user, spec, graph_id)
+    graph = _write_version(user=user, spec=spec, graph_id=graph_id, version=1, agents=agents)
+    library_agent_add(user=user, graph=graph)
+    return graph
+
+
+@transaction.atomic
+def graph_fork(*, user: User, source: Graph) -> Graph:
+    """A copy of one version as version 1 of a new graph of the user's, named as a copy and in their library."""
+    spec = GraphSpec.from_model(source)
+    spec = dataclasses.replace(spec, name=f"{source.name} (copy)" if source.name else "")
+    graph = _write_version(user=user, spec=spec, graph_id=uuid.uuid4(), version=1, agents={}, forked_from=source)
+    library_agent_add(user=user, graph=graph)
+    return graph
 
 
 @transaction.atomic
@@ -182,10 +250,11 @@ def graph_update(*, user: User, graph_id: uuid.UUID, spec: GraphSpec) -> Graph:
         raise ApplicationError("Graph ID does not match ID in URI", code="GRAPH_ID_MISMATCH")
     version = _next_version(user, graph_id)
     graph_validate(spec, for_run=False)
-    written = _write_sub_graphs(user, spec)
-    agents = _agent_references(user, spec, spec.sub_graphs, written)
+    agents = _resolve_agents(user, spec, graph_id)
     Graph.objects.filter(graph_id=graph_id, is_active=True).update(is_active=False)
-    return _write_version(user=user, spec=spec, graph_id=graph_id, version=version, agents=agents)
+    graph = _write_version(user=user, spec=spec, graph_id=graph_id, version=version, agents=agents)
+    library_agents_follow_version(user=user, graph=graph)
+    return graph
 
 
 @transaction.atomic
@@ -199,16 +268,18 @@ def graph_set_active_version(*, user: User, graph_id: uuid.UUID, version: int) -
     if not target.is_active:
         target.is_active = True
         target.save(update_fields=["is_active", "updated_at"])
+    library_agents_follow_version(user=user, graph=target)
     return target
 
 
 @transaction.atomic
 def graph_delete(*, user: User, graph_id: uuid.UUID) -> int:
-    """Deletes every version and the graph's schedules; returns how many versions there were."""
+    """Deletes every version, the graph's schedules and library entry; returns how many versions there were."""
     versions = Graph.objects.filter(user=user, graph_id=graph_id)
     count = versions.count()
     if count == 0:
         raise NotFoundError(f"Graph #{graph_id} not found.")
     schedules_delete_for_graph(user=user, graph_id=graph_id)
+    library_delete_for_graph(user=user, graph_id=graph_id)
     versions.delete()
     return count

@@ -11,11 +11,15 @@ from typing import Any
 
 from apps.blocks.base import Block, BlockType
 from apps.core.exceptions import ApplicationError
-from apps.graphs.pins import sanitize_pin_name
+from apps.graphs.pins import list_index_error, sanitize_pin_name
 from apps.graphs.spec import GraphSpec, LinkSpec, NodeSpec
 
 NodeErrors = dict[str, dict[str, str]]
 REQUIRED = "This field is required"
+# The pins naming the graph an Agent node runs: fixed when the graph is saved, so no run can choose its sub-graph.
+AGENT_FIXED_PINS = frozenset({"graph_id", "graph_version", "user_id"})
+# Masks reach into the sub-graph's nodes, so linking them could choose a sub-graph's sub-graph.
+_AGENT_UNLINKABLE_PINS = AGENT_FIXED_PINS | {"nodes_input_masks"}
 
 
 class GraphValidationError(ApplicationError):
@@ -86,6 +90,16 @@ def _depends_on_errors(node: NodeSpec, block: Block) -> dict[str, str]:
     return errors
 
 
+def _agent_mask_errors(node: NodeSpec) -> dict[str, str]:
+    masks = node.input_default.get("nodes_input_masks")
+    if not isinstance(masks, dict):
+        return {}
+    for mask in masks.values():
+        if isinstance(mask, dict) and AGENT_FIXED_PINS & {sanitize_pin_name(str(pin)) for pin in mask}:
+            return {"nodes_input_masks": f"Input masks may not set {sorted(AGENT_FIXED_PINS)}"}
+    return {}
+
+
 def _link_errors(link: LinkSpec, nodes: dict[str, NodeSpec], errors: NodeErrors) -> None:
     source, sink = nodes.get(link.source_id), nodes.get(link.sink_id)
     if source is None or sink is None:
@@ -107,6 +121,12 @@ def _link_errors(link: LinkSpec, nodes: dict[str, NodeSpec], errors: NodeErrors)
                 f"Link ({link.source_id},{link.source_name}) <-> ({link.sink_id},{link.sink_name}), "
                 f"`{pin}` invalid {side} pin, Allowed fields: {sorted(allowed)}"
             )
+    if sink.block_type is BlockType.AGENT and sanitize_pin_name(link.sink_name) in _AGENT_UNLINKABLE_PINS:
+        errors.setdefault(sink.id, {})[link.sink_name] = (
+            f"`{link.sink_name}` of an Agent node is fixed when the graph is saved and cannot be linked"
+        )
+    if (index_error := list_index_error(link.sink_name)) is not None:
+        errors.setdefault(sink.id, {})[link.sink_name] = index_error
 
 
 def _collect(spec: GraphSpec, *, for_run: bool, errors: NodeErrors, unknown: list[str]) -> None:
@@ -132,6 +152,11 @@ def _collect(spec: GraphSpec, *, for_run: bool, errors: NodeErrors, unknown: lis
         if for_run:
             for name, message in _depends_on_errors(node, block).items():
                 errors.setdefault(node.id, {})[name] = message
+        for pin in node.input_default:
+            if (index_error := list_index_error(pin)) is not None:
+                errors.setdefault(node.id, {})[pin] = index_error
+        if block.block_type is BlockType.AGENT and (mask_errors := _agent_mask_errors(node)):
+            errors.setdefault(node.id, {}).update(mask_errors)
     for link in spec.links:
         _link_errors(link, nodes, errors)
 

@@ -2,7 +2,8 @@
 
 Upstream's close codes: no credential 4001, a token without a subject 4002,
 any other failure 4003. API keys (beyond upstream) need READ_GRAPH, and wrong
-keys spend the same per-address budget as on the REST API (RATE_LIMIT_AUTH).
+keys spend the same per-address budget as on the REST API (RATE_LIMIT_AUTH);
+a valid key is never refused by it.
 """
 
 from __future__ import annotations
@@ -60,15 +61,13 @@ def _user_id_for_token(token: str) -> str | Refusal:
 
 def _user_id_for_api_key(plaintext: str, scope: dict[str, Any]) -> str | Refusal:
     request = request_for_scope(scope)
-    try:
-        FAILED_API_KEYS.refuse_if_exhausted(request)
-        resolved = api_key_authenticate(plaintext=plaintext)
-        if resolved is None:
+    resolved = api_key_authenticate(plaintext=plaintext)
+    if resolved is None:
+        try:
             FAILED_API_KEYS.record_failure(request)
-            return Refusal(CLOSE_INVALID_TOKEN[0], INVALID_API_KEY)
-        FAILED_API_KEYS.refuse_if_exhausted(request)
-    except Throttled:
-        return Refusal(*CLOSE_TOO_MANY_ATTEMPTS)
+        except Throttled:
+            return Refusal(*CLOSE_TOO_MANY_ATTEMPTS)
+        return Refusal(CLOSE_INVALID_TOKEN[0], INVALID_API_KEY)
     api_key, user = resolved
     if REQUIRED_API_KEY_PERMISSION not in api_key.permissions:
         return Refusal(CLOSE_INVALID_TOKEN[0], permission_denied_message(REQUIRED_API_KEY_PERMISSION))

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "django_prometheus",
     "django_ratelimit",
+    "axes",
     "apps.core",
     "apps.accounts",
     "apps.blocks",
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
     "apps.credits",
     "apps.credentials",
     "apps.schedules",
+    "apps.library",
     "apps.realtime",
 ]
 
@@ -57,6 +59,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
+    # Last, as django-axes asks: it answers the admin login with a lockout page once locked.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -98,6 +102,11 @@ else:
         "pool": {"min_size": 1, "max_size": env.int("DATABASE_POOL_SIZE", default=8), "timeout": 30}
     }
 
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -135,6 +144,10 @@ CACHES = {
 # --- Requests -------------------------------------------------------------------
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 REQUEST_BODY_MAX_BYTES = DATA_UPLOAD_MAX_MEMORY_SIZE
+# Highest page number a paginated list accepts.
+PAGINATION_MAX_PAGE = 100_000
+# Deepest nesting of a JSON body (exported agents reach about 12).
+JSON_MAX_DEPTH = 64
 # Header (as in request.META, e.g. "HTTP_X_REAL_IP") set by a trusted proxy; empty: REMOTE_ADDR.
 CLIENT_IP_HEADER = env.str("CLIENT_IP_HEADER", default="")
 
@@ -161,7 +174,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["apps.accounts.authentication.BearerTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["apps.core.api.parsers.BoundedJSONParser"],
     "EXCEPTION_HANDLER": "apps.core.api.errors.exception_handler",
     # Every authenticated route is limited per user (RATE_LIMIT_DEFAULT); sign-in routes
     # (per address) and the external API (per key) set their own limits.
@@ -210,6 +223,20 @@ RATE_LIMITS = {
     "external": env.str("RATE_LIMIT_EXTERNAL", default="60/m"),
     "default": env.str("RATE_LIMIT_DEFAULT", default="600/m"),
 }
+
+# --- Admin sign-in (django-axes) -------------------------------------------------
+# The admin login is locked for an account from an address, and for an address on
+# its own, after this many failures, for this long. Never for an account from every
+# address: anyone could then lock staff out. The API's sign-in has its own limit (auth).
+ADMIN_LOGIN_FAILURE_LIMIT = 5
+ADMIN_LOGIN_LOCKOUT = timedelta(minutes=15)
+AXES_ONLY_ADMIN_SITE = True
+AXES_FAILURE_LIMIT = ADMIN_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = ADMIN_LOGIN_LOCKOUT
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "apps.core.ratelimit.admin_login_client"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
 
 # --- Product settings -----------------------------------------------------------
 API_KEY_PEPPER = env.str("API_KEY_PEPPER")
@@ -283,6 +310,21 @@ PLATFORM_API_KEYS = {
     "v0": env.str("V0_API_KEY", default=""),
     "zerobounce": env.str("ZEROBOUNCE_API_KEY", default=""),
 }
+# Language-model endpoints. OpenAI and the OpenAI-compatible providers go through the openai SDK,
+# Anthropic through its own; a self-hosted or test server takes the provider's place here.
+LLM_BASE_URLS = {
+    "openai": env.str("OPENAI_BASE_URL", default="https://api.openai.com/v1"),
+    "anthropic": env.str("ANTHROPIC_BASE_URL", default="https://api.anthropic.com"),
+    "groq": env.str("GROQ_BASE_URL", default="https://api.groq.com/openai/v1"),
+    "open_router": env.str("OPEN_ROUTER_BASE_URL", default="https://openrouter.ai/api/v1"),
+    "llama_api": env.str("LLAMA_API_BASE_URL", default="https://api.llama.com/compat/v1/"),
+    "aiml_api": env.str("AIML_API_BASE_URL", default="https://api.aimlapi.com/v2"),
+    "v0": env.str("V0_BASE_URL", default="https://api.v0.dev/v1"),
+}
+# The operator's Ollama server: trusted. Any other `ollama_host` a node names passes the SSRF guard.
+OLLAMA_HOST = env.str("OLLAMA_HOST", default="localhost:11434")
+# Seconds one model call may take before it counts as a transient failure.
+LLM_REQUEST_TIMEOUT_SECONDS = 120.0
 WEBSHARE_PROXY_USERNAME = env.str("WEBSHARE_PROXY_USERNAME", default="")
 WEBSHARE_PROXY_PASSWORD = env.str("WEBSHARE_PROXY_PASSWORD", default="")
 # Where integration blocks reach their providers: the public APIs unless pointed elsewhere
@@ -300,6 +342,7 @@ PROVIDER_BASE_URLS = {
     "wordpress": env.str("WORDPRESS_API_BASE_URL", default="https://public-api.wordpress.com"),
     "firecrawl": env.str("FIRECRAWL_BASE_URL", default="https://api.firecrawl.dev"),
     "airtable": env.str("AIRTABLE_BASE_URL", default="https://api.airtable.com"),
+    "revid": env.str("REVID_BASE_URL", default="https://www.revid.ai"),
     "e2b": env.str("E2B_API_URL", default="https://api.e2b.app"),
     # Empty: each sandbox at its own hosts (`https://<port>-<sandbox id>.<domain>`); else every
     # sandbox request goes to this one URL, routed by its E2b-Sandbox-Id/-Port headers.
@@ -311,11 +354,21 @@ REPLICATE_POLL_INTERVAL_SECONDS = 0.5
 WEBSHARE_PROXY_URL = env.str("WEBSHARE_PROXY_URL", default="http://p.webshare.io:80")
 # Seconds between two looks at a Firecrawl crawl or extract job that is still running.
 FIRECRAWL_POLL_SECONDS = 2.0
+# A revid.ai render is looked at this often (upstream's 10 s), for at most this long (upstream's 1000 s).
+REVID_POLL_SECONDS = 10.0
+REVID_WAIT_SECONDS = 1000.0
 
 # Seconds a block may run inside one node execution, unless the block sets its own limit.
 BLOCK_TIME_LIMIT_SECONDS = env.float("BLOCK_TIME_LIMIT_SECONDS", default=300.0)
 # Seconds POST /api/blocks/{id}/execute waits for a block it runs inline.
 BLOCK_INLINE_TIME_LIMIT_SECONDS = 30.0
+# Users' patterns (regular expressions, templates, markup) run in child processes (apps/blocks/sandbox.py):
+# at most this many per process, each evaluation within this much CPU time and memory.
+PATTERN_PROCESSES = 2
+PATTERN_TIME_LIMIT_SECONDS = env.float("PATTERN_TIME_LIMIT_SECONDS", default=5.0)
+PATTERN_MEMORY_LIMIT_MB = env.int("PATTERN_MEMORY_LIMIT_MB", default=256)
+# Longest text a template may render.
+TEMPLATE_MAX_RENDERED_CHARS = 1_000_000
 # Outbound HTTP from blocks (SendWebRequestBlock): private, loopback and link-local targets are refused unless allowed.
 BLOCK_HTTP_ALLOW_PRIVATE_TARGETS = env.bool("BLOCK_HTTP_ALLOW_PRIVATE_TARGETS", default=False)
 BLOCK_HTTP_TIMEOUT_SECONDS = 30.0
@@ -353,8 +406,14 @@ WS_MAX_SUBSCRIPTIONS = env.int("WS_MAX_SUBSCRIPTIONS", default=100)
 WS_MAX_MESSAGE_BYTES = env.int("WS_MAX_MESSAGE_BYTES", default=16 * 1024)
 WS_BUFFER_EVENTS = env.int("WS_BUFFER_EVENTS", default=256)
 
-# Largest graph accepted (links: four times as many).
+# Largest graph accepted, and most sub-graphs one import may bring.
 GRAPH_MAX_NODES = 2000
+GRAPH_MAX_LINKS = 4 * GRAPH_MAX_NODES
+GRAPH_MAX_SUB_GRAPHS = 100
+# Deepest nesting of sub-graphs (an Agent node's graph counts one level).
+SUB_GRAPH_MAX_DEPTH = 10
+# Highest index of a dynamic list pin (`items_$_N`): the list is built with every index below it.
+DYNAMIC_PIN_MAX_INDEX = 10_000
 
 # --- Celery ---------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL

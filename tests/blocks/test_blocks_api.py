@@ -140,7 +140,7 @@ def test_a_refused_web_request_is_a_400_naming_the_target(auth_client: APIClient
 
     assert response.status_code == 400
     assert response.json()["message"] == (
-        "Refusing to connect to 169.254.169.254 (169.254.169.254): link-local addresses are not allowed"
+        "Refusing to connect to 169.254.169.254: link-local addresses are not allowed"
     )
 
 

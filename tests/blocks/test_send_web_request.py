@@ -67,21 +67,21 @@ async def request(**data: Any) -> list[tuple[str, Any]]:
 @pytest.mark.parametrize(
     ("url", "message"),
     [
-        ("http://127.0.0.1:{port}/echo", "Refusing to connect to 127.0.0.1 (127.0.0.1): loopback addresses"),
-        ("http://10.1.2.3/", "Refusing to connect to 10.1.2.3 (10.1.2.3): private addresses"),
-        ("http://192.168.0.10/", "Refusing to connect to 192.168.0.10 (192.168.0.10): private addresses"),
+        ("http://127.0.0.1:{port}/echo", "Refusing to connect to 127.0.0.1: loopback addresses"),
+        ("http://10.1.2.3/", "Refusing to connect to 10.1.2.3: private addresses"),
+        ("http://192.168.0.10/", "Refusing to connect to 192.168.0.10: private addresses"),
         (
             "http://169.254.169.254/latest/meta-data/",
-            "Refusing to connect to 169.254.169.254 (169.254.169.254): link-local addresses",
+            "Refusing to connect to 169.254.169.254: link-local addresses",
         ),
-        ("http://[::1]:{port}/echo", "Refusing to connect to ::1 (::1): loopback addresses"),
+        ("http://[::1]:{port}/echo", "Refusing to connect to ::1: loopback addresses"),
         (
             "http://[::ffff:127.0.0.1]:{port}/",
-            "Refusing to connect to ::ffff:127.0.0.1 (::ffff:7f00:1): loopback addresses",
+            "Refusing to connect to ::ffff:127.0.0.1: loopback addresses",
         ),
-        ("http://0.0.0.0:{port}/", "Refusing to connect to 0.0.0.0 (0.0.0.0): unspecified addresses"),
-        ("http://localhost:{port}/echo", "Refusing to connect to localhost (127.0.0.1): loopback addresses"),
-        ("http://2130706433:{port}/echo", "Refusing to connect to 2130706433 (127.0.0.1): loopback addresses"),
+        ("http://0.0.0.0:{port}/", "Refusing to connect to 0.0.0.0: unspecified addresses"),
+        ("http://localhost:{port}/echo", "Refusing to connect to localhost: loopback addresses"),
+        ("http://2130706433:{port}/echo", "Refusing to connect to 2130706433: loopback addresses"),
     ],
 )
 async def test_requests_to_internal_addresses_are_refused(server: LocalServer, url: str, message: str) -> None:
@@ -140,7 +140,7 @@ async def test_a_public_looking_name_that_resolves_to_loopback_is_refused(server
     with pytest.raises(BlockExecutionError) as raised:
         await request(url=f"http://internal.test:{server.port}/echo", method="GET")
 
-    assert str(raised.value) == "Refusing to connect to internal.test (127.0.0.1): loopback addresses are not allowed"
+    assert str(raised.value) == "Refusing to connect to internal.test: loopback addresses are not allowed"
     assert server.requests == []
 
 
@@ -159,9 +159,9 @@ async def test_the_connection_goes_to_the_vetted_address_with_the_name_as_host(s
     [
         (
             "http://169.254.169.254/latest/meta-data/",
-            "Refusing to connect to 169.254.169.254 (169.254.169.254): link-local addresses are not allowed",
+            "Refusing to connect to 169.254.169.254: link-local addresses are not allowed",
         ),
-        ("http://10.0.0.7/admin", "Refusing to connect to 10.0.0.7 (10.0.0.7): private addresses are not allowed"),
+        ("http://10.0.0.7/admin", "Refusing to connect to 10.0.0.7: private addresses are not allowed"),
         ("file:///etc/passwd", "Only http and https URLs can be requested, not 'file' URL"),
     ],
 )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Literal
@@ -12,45 +11,6 @@ from apps.blocks.registry import _registry
 from apps.blocks.schema import BlockSchemaInput, BlockSchemaOutput, SchemaField
 from apps.credentials.fields import CredentialsField, CredentialsMetaInput
 from apps.credentials.providers import ProviderName
-from config.env import BASE_DIR
-
-AI_TEXT_GENERATOR_ID = "1f292d4a-41a4-4977-9684-7c8d560b9f91"
-# The model -> provider table upstream's LLM blocks declared when the fixture agents were exported.
-_EXPORTED = json.loads(
-    (BASE_DIR / "tests/fixtures/autogpt-agents/agent_516d813b-d1bc-470f-add7-c63a4b2c2bad.json").read_text()
-)
-LLM_PROVIDER_BY_MODEL: dict[str, str] = _EXPORTED["credentials_input_schema"]["properties"][
-    "openai_api_key_credentials"
-]["discriminator_mapping"]
-_literal: Any = Literal
-AICredentials = CredentialsMetaInput[
-    _literal[tuple(ProviderName(name) for name in sorted(set(LLM_PROVIDER_BY_MODEL.values())))], Literal["api_key"]
-]
-
-
-class AITextGeneratorStandIn(Block):
-    """Upstream's AITextGeneratorBlock as far as its pins and credentials field go (until the real one is here)."""
-
-    id = AI_TEXT_GENERATOR_ID
-
-    class Input(BlockSchemaInput):
-        prompt: str = SchemaField(description="The prompt")
-        model: str = SchemaField(description="The language model", default="gpt-4o")
-        credentials: AICredentials = CredentialsField(
-            description="API key for the LLM provider",
-            discriminator="model",
-            discriminator_mapping=LLM_PROVIDER_BY_MODEL,
-        )
-        sys_prompt: str = SchemaField(default="")
-        prompt_values: dict[str, str] = SchemaField(default_factory=dict)
-        retry: int = SchemaField(default=3)
-        ollama_host: str = SchemaField(default="")
-
-    class Output(BlockSchemaOutput):
-        response: str = SchemaField(description="The model's answer")
-
-    async def run(self, input_data: Any, **context: Any) -> BlockOutput:
-        yield "response", "stand-in"
 
 
 class OpenAIEcho(Block):

@@ -10,24 +10,19 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
+from apps.blocks.library.llm import AITextGeneratorBlock
 from apps.credentials.graph_inputs import aggregate_credentials_inputs, node_credentials_input_map
 from apps.graphs.models import Node
 from apps.graphs.spec import GraphSpec
 from config.env import BASE_DIR
-from tests.credentials.blocks import (
-    AITextGeneratorStandIn,
-    GitHubProfileReader,
-    GitHubRepoReader,
-    OpenAIEcho,
-    registered,
-)
+from tests.credentials.blocks import GitHubProfileReader, GitHubRepoReader, OpenAIEcho, registered
 from tests.graph_builders import graph, node
 
 pytestmark = pytest.mark.django_db
 
 FIXTURES = BASE_DIR / "tests" / "fixtures" / "autogpt-agents"
 AUTHENTICATED_WEB_REQUEST = "fff86bcd-e001-4bad-a7f6-2eae4720c8dc"
-# Exported agents whose every block this server has (with the LLM block's stand-in until the real one lands).
+# Exported agents whose every block this server has.
 AI_AGENTS = [
     "agent_516d813b-d1bc-470f-add7-c63a4b2c2bad.json",
     "agent_a1af1733-b566-5e2f-ae20-068e2163c4cc.json",
@@ -37,7 +32,7 @@ AI_AGENTS = [
 
 @pytest.fixture(autouse=True)
 def _test_blocks() -> Iterator[None]:
-    with registered(AITextGeneratorStandIn, OpenAIEcho, GitHubRepoReader, GitHubProfileReader):
+    with registered(OpenAIEcho, GitHubRepoReader, GitHubProfileReader):
         yield
 
 
@@ -68,9 +63,9 @@ def test_required_scopes_of_a_graph_input_are_those_of_every_node_it_covers() ->
 
 
 def test_a_discriminator_picks_each_nodes_provider_by_its_model() -> None:
-    gpt = node(AITextGeneratorStandIn.id, {"model": "gpt-4o"})
-    claude = node(AITextGeneratorStandIn.id, {"model": "claude-sonnet-4-20250514"})
-    mini = node(AITextGeneratorStandIn.id, {"model": "gpt-4o-mini"})
+    gpt = node(AITextGeneratorBlock.id, {"model": "gpt-4o"})
+    claude = node(AITextGeneratorBlock.id, {"model": "claude-sonnet-4-20250514"})
+    mini = node(AITextGeneratorBlock.id, {"model": "gpt-4o-mini"})
 
     inputs = aggregate_credentials_inputs([spec(gpt, claude, mini)])
 

@@ -123,3 +123,35 @@ def test_a_user_stops_a_long_run_and_sees_it_terminated_even_after_the_socket_dr
     expect(page.locator('#nodes tbody tr[data-status="TERMINATED"]')).to_have_count(1)
     expect(page.get_by_role("button", name="Stop run")).to_be_disabled()
     assert page.evaluate("window.loadedOnce") is True, "the page was reloaded"
+
+
+def test_a_graphs_page_lists_its_schedules_and_only_its_own(
+    page: Any, web_process: Web, auth_client: APIClient, user: User
+) -> None:
+    from playwright.sync_api import expect
+
+    source = node(AGENT_INPUT, {"name": "text"})
+    sink = node(AGENT_OUTPUT, {"name": "echo"})
+    shape = ([source, sink], [link(source, "result", sink, "value")])
+    scheduled = create_graph(auth_client, graph(*shape, name="Scheduled"))
+    other = create_graph(auth_client, graph(*shape, name="Other"))
+    for target, name, cron in ((scheduled, "Weekday mornings", "0 9 * * 1-5"), (other, "Not this one", "0 0 * * *")):
+        response = auth_client.post(
+            f"/api/graphs/{target['id']}/schedules",
+            {"name": name, "cron": cron, "inputs": {"text": "hi"}, "timezone": "Europe/Paris"},
+            format="json",
+        )
+        assert response.status_code == 200, response.json()
+
+    sign_in(page, web_process, user)
+    page.get_by_role("link", name="Scheduled").click()
+
+    rows = page.locator("#schedules tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Weekday mornings")
+    expect(rows.first).to_contain_text("0 9 * * 1-5")
+    expect(rows.first).to_contain_text("Europe/Paris")
+    page.get_by_role("link", name="← All graphs").click()
+    page.get_by_role("link", name="Other").click()
+    expect(page.locator("#schedules tbody tr")).to_have_count(1)
+    expect(page.locator("#schedules")).to_contain_text("Not this one")

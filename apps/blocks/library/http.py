@@ -83,8 +83,9 @@ class SendWebRequestBlock(Block):
         method: HttpMethod = SchemaField(
             description="The HTTP method to use for the request", default=HttpMethod.POST, advanced=False
         )
+        # Secret: headers carry tokens, so they are masked in run data and left out of exports.
         headers: dict[str, str] = SchemaField(
-            description="The headers to include in the request", default_factory=dict, advanced=False
+            description="The headers to include in the request", default_factory=dict, advanced=False, secret=True
         )
         json_format: bool = SchemaField(
             title="JSON format", description="Whether to send and receive body as JSON", default=True, advanced=False

@@ -6,8 +6,8 @@ import datetime
 from typing import Any
 
 from apps.blocks.base import Block, BlockCategory, BlockOutput, BlockType
+from apps.blocks.sandbox import sandboxed_template
 from apps.blocks.schema import BlockSchemaInput, BlockSchemaOutput, SchemaField
-from apps.blocks.text_format import TextFormatter
 
 
 class AgentInputBlock(Block):
@@ -249,10 +249,12 @@ class AgentOutputBlock(Block):
     async def run(self, input_data: Input, **context: Any) -> BlockOutput:
         if input_data.format:
             try:
-                formatter = TextFormatter(autoescape=input_data.escape_html)
-                yield "output", formatter.format_string(input_data.format, {input_data.name: input_data.value})
+                values = {input_data.name: input_data.value}
+                rendered = await sandboxed_template(input_data.format, values, autoescape=input_data.escape_html)
             except Exception as error:  # noqa: BLE001 - upstream reports template errors in the output
                 yield "output", f"Error: {error}, {input_data.value}"
+            else:
+                yield "output", rendered
         else:
             yield "output", input_data.value
             yield "name", input_data.name

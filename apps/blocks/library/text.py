@@ -3,27 +3,15 @@
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
-from jinja2 import TemplateError
-
 from apps.blocks.base import Block, BlockCategory, BlockOutput
+from apps.blocks.sandbox import sandboxed, sandboxed_template
 from apps.blocks.schema import BlockSchemaInput, BlockSchemaOutput, SchemaField
-from apps.blocks.text_format import TextFormatter
 
 
 def _as_text(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value)
-
-
-def _compile(pattern: str, *, case_sensitive: bool, dot_all: bool) -> re.Pattern[str]:
-    flags = (0 if case_sensitive else re.IGNORECASE) | (re.DOTALL if dot_all else 0)
-    try:
-        return re.compile(pattern, flags)
-    except re.error as error:
-        # re.error is no ValueError: without this it would surface as an "unknown" failure.
-        raise ValueError(f"Invalid regular expression {pattern!r}: {error}") from error
 
 
 class MatchTextPatternBlock(Block):
@@ -51,9 +39,14 @@ class MatchTextPatternBlock(Block):
     test_output = [("positive", "X"), ("negative", "Y")]
 
     async def run(self, input_data: Input, **context: Any) -> BlockOutput:
-        pattern = _compile(input_data.match, case_sensitive=input_data.case_sensitive, dot_all=input_data.dot_all)
-        forwarded = input_data.data or input_data.text
-        yield ("positive" if pattern.search(_as_text(input_data.text)) else "negative"), forwarded
+        found = await sandboxed(
+            "regex_search",
+            pattern=input_data.match,
+            text=_as_text(input_data.text),
+            case_sensitive=input_data.case_sensitive,
+            dot_all=input_data.dot_all,
+        )
+        yield ("positive" if found else "negative"), input_data.data or input_data.text
 
 
 class ExtractTextInformationBlock(Block):
@@ -84,16 +77,16 @@ class ExtractTextInformationBlock(Block):
     ]
 
     async def run(self, input_data: Input, **context: Any) -> BlockOutput:
-        pattern = _compile(input_data.pattern, case_sensitive=input_data.case_sensitive, dot_all=input_data.dot_all)
         text = _as_text(input_data.text)
-        group = input_data.group
-        matches: list[str] = []
-        for match in pattern.finditer(text):
-            # A group number the pattern lacks extracts nothing; so does an optional group that did not take part.
-            if 0 <= group <= pattern.groups and match.group(group) is not None:
-                matches.append(match.group(group))
-                if not input_data.find_all:
-                    break
+        matches: list[str] = await sandboxed(
+            "regex_extract",
+            pattern=input_data.pattern,
+            text=text,
+            group=input_data.group,
+            case_sensitive=input_data.case_sensitive,
+            dot_all=input_data.dot_all,
+            find_all=input_data.find_all,
+        )
         for extracted in matches:
             yield "positive", extracted
         if not matches:
@@ -129,12 +122,10 @@ class FillTextTemplateBlock(Block):
     test_output = [("output", "Hello, World! Alice"), ("output", "Hello World!")]
 
     async def run(self, input_data: Input, **context: Any) -> BlockOutput:
-        formatter = TextFormatter(autoescape=input_data.escape_html)
-        try:
-            yield "output", formatter.format_string(input_data.format, input_data.values)
-        except TemplateError as error:
-            # Includes the sandbox's SecurityError for unsafe attribute access.
-            raise ValueError(f"Template error: {error}") from error
+        yield (
+            "output",
+            await sandboxed_template(input_data.format, input_data.values, autoescape=input_data.escape_html),
+        )
 
 
 class CombineTextsBlock(Block):

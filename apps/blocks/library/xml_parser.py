@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from apps.blocks.base import Block, BlockCategory, BlockOutput
-from apps.blocks.markup import parse_markup
+from apps.blocks.sandbox import sandboxed
 from apps.blocks.schema import BlockSchemaInput, BlockSchemaOutput, SchemaField
 
 
@@ -32,4 +32,4 @@ class XMLParserBlock(Block):
     ]
 
     async def run(self, input_data: Input, **context: Any) -> BlockOutput:
-        yield "parsed_xml", parse_markup(input_data.input_xml)
+        yield "parsed_xml", await sandboxed("parse_markup", markup=input_data.input_xml)

@@ -6,12 +6,14 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 from rest_framework import serializers
 
 
 class PageQuery(serializers.Serializer):
-    page = serializers.IntegerField(min_value=1, default=1)
+    # Bounded, so the row offset always fits the database's integers.
+    page = serializers.IntegerField(min_value=1, max_value=settings.PAGINATION_MAX_PAGE, default=1)
     page_size = serializers.IntegerField(min_value=1, max_value=100, default=25)
 
 

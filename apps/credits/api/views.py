@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -71,7 +72,7 @@ class AdminUsersHistoryApi(APIView):
 
     class UsersHistoryQuery(serializers.Serializer):
         search = serializers.CharField(required=False, allow_blank=True, max_length=255)
-        page = serializers.IntegerField(min_value=1, default=1)
+        page = serializers.IntegerField(min_value=1, max_value=settings.PAGINATION_MAX_PAGE, default=1)
         page_size = serializers.IntegerField(min_value=1, max_value=1000, default=20)
         transaction_filter = serializers.ChoiceField(choices=CreditTransactionType.choices, required=False)
 

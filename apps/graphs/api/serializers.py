@@ -17,6 +17,9 @@ from apps.graphs.models import Graph
 from apps.graphs.spec import GraphSpec, NodeSpec
 from apps.graphs.validation import is_credentials_field
 
+# Versions are stored as 32-bit integers.
+MAX_VERSION = 2**31 - 1
+
 
 class LinkInput(serializers.Serializer):
     id = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=64)
@@ -40,7 +43,7 @@ class NodeInput(serializers.Serializer):
 
 class GraphBodyInput(serializers.Serializer):
     id = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=64)
-    version = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    version = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_VERSION)
     name = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=255, default="")
     description = serializers.CharField(required=False, allow_blank=True, allow_null=True, default="")
     instructions = serializers.CharField(required=False, allow_blank=True, allow_null=True, default="")
@@ -48,12 +51,20 @@ class GraphBodyInput(serializers.Serializer):
     nodes = NodeInput(many=True, required=False, default=list)
     links = LinkInput(many=True, required=False, default=list)
 
+    # Counted before any item is validated: validating items costs far more than counting them.
+    limits = {"nodes": "GRAPH_MAX_NODES", "links": "GRAPH_MAX_LINKS"}
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            for field_name, setting in self.limits.items():
+                items, limit = data.get(field_name), getattr(settings, setting)
+                if isinstance(items, list) and len(items) > limit:
+                    raise serializers.ValidationError(
+                        {field_name: [f"At most {limit} {field_name} are allowed ({setting}); got {len(items)}."]}
+                    )
+        return super().to_internal_value(data)
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        limit = settings.GRAPH_MAX_NODES
-        if len(attrs["nodes"]) > limit:
-            raise serializers.ValidationError({"nodes": [f"A graph may have at most {limit} nodes."]})
-        if len(attrs["links"]) > limit * 4:
-            raise serializers.ValidationError({"links": [f"A graph may have at most {limit * 4} links."]})
         ids = [node["id"] for node in attrs["nodes"]]
         if len(ids) != len(set(ids)):
             raise serializers.ValidationError({"nodes": ["Node ids must be unique within a graph."]})
@@ -61,6 +72,8 @@ class GraphBodyInput(serializers.Serializer):
 
 
 class GraphInput(GraphBodyInput):
+    limits = {**GraphBodyInput.limits, "sub_graphs": "GRAPH_MAX_SUB_GRAPHS"}
+
     sub_graphs = GraphBodyInput(many=True, required=False, default=list)
 
 
@@ -73,11 +86,11 @@ class CreateGraphInput(serializers.Serializer):
 
 
 class SetActiveVersionInput(serializers.Serializer):
-    active_graph_version = serializers.IntegerField(min_value=1)
+    active_graph_version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION)
 
 
 class GraphQuery(serializers.Serializer):
-    version = serializers.IntegerField(required=False, min_value=1)
+    version = serializers.IntegerField(required=False, min_value=1, max_value=MAX_VERSION)
     for_export = serializers.BooleanField(required=False, default=False)
 
 

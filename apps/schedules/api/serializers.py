@@ -9,6 +9,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from apps.credentials.api.serializers import CredentialsMetaInput
+from apps.graphs.api.serializers import MAX_VERSION
 from apps.schedules.cron import MAX_EXPRESSION_LENGTH, Cron, zone_for
 from apps.schedules.exceptions import InvalidCronError, InvalidTimezoneError
 from apps.schedules.models import Schedule
@@ -16,7 +17,9 @@ from apps.schedules.models import Schedule
 
 class ScheduleCreateInput(serializers.Serializer):
     name = serializers.CharField(max_length=255)
-    graph_version = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
+    graph_version = serializers.IntegerField(
+        min_value=1, max_value=MAX_VERSION, required=False, allow_null=True, default=None
+    )
     cron = serializers.CharField(max_length=MAX_EXPRESSION_LENGTH)
     inputs = serializers.DictField()
     credentials = serializers.DictField(child=CredentialsMetaInput(), required=False, default=dict)

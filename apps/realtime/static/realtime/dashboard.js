@@ -1,7 +1,7 @@
 "use strict";
 // The dashboard: sign in, see your graphs and runs, start a run and watch it live.
 // Plain script, no build step. Talks to the REST API with a bearer token and to /ws.
-// Views: #/ (graphs and runs), #/graphs/<id> (start a run, its runs), #/graphs/<id>/runs/<run id>.
+// Views: #/ (graphs and runs), #/graphs/<id> (start a run, its schedules and runs), #/graphs/<id>/runs/<run id>.
 
 const RANK = { INCOMPLETE: 0, QUEUED: 1, RUNNING: 2, COMPLETED: 3, FAILED: 3, TERMINATED: 3 };
 const ACTIVE = new Set(["INCOMPLETE", "QUEUED", "RUNNING"]);
@@ -258,6 +258,19 @@ function runsTable(runs, graphNames, caption) {
       h("td", {}, `${run.stats?.cost ?? 0} credits`)))));
 }
 
+function schedulesTable(schedules) {
+  if (!schedules.length) return h("p", { id: "schedules" }, "No schedules: create one through the API.");
+  return h("table", { id: "schedules" },
+    h("caption", {}, "Schedules"),
+    h("thead", {}, h("tr", {}, ["Name", "Version", "Cron", "Time zone", "Next run"].map((name) => h("th", { scope: "col" }, name)))),
+    h("tbody", {}, schedules.map((schedule) => h("tr", { "data-schedule": schedule.id },
+      h("td", {}, schedule.name),
+      h("td", {}, `v${schedule.graph_version}`),
+      h("td", {}, h("code", {}, schedule.cron)),
+      h("td", {}, schedule.timezone),
+      h("td", {}, schedule.next_run_time ? new Date(schedule.next_run_time).toLocaleString() : "—")))));
+}
+
 async function homeView() {
   const [graphs, runs] = await Promise.all([api("GET", "/api/graphs"), api("GET", "/api/executions")]);
   const names = Object.fromEntries(graphs.map((graph) => [graph.id, graph.name || "Untitled"]));
@@ -304,9 +317,10 @@ function readInputs(form, schema) {
 }
 
 async function graphView(graphId) {
-  const [graph, page] = await Promise.all([
+  const [graph, page, schedules] = await Promise.all([
     api("GET", `/api/graphs/${graphId}`),
     api("GET", `/api/graphs/${graphId}/executions?page_size=50`),
+    api("GET", `/api/graphs/${graphId}/schedules`),
   ]);
   const runs = new Map(page.executions.map((run) => [run.id, run]));
   const names = { [graph.id]: graph.name || "Untitled" };
@@ -337,6 +351,7 @@ async function graphView(graphId) {
       Object.entries(schema.properties || {}).map(([name, property]) => inputField(name, property, required.has(name))),
       h("p", { class: "form-error", role: "alert" }),
       h("button", { type: "submit" }, "Start run")),
+    schedulesTable(schedules),
     runsSlot,
   );
   renderRuns();
