@@ -81,24 +81,6 @@ def claim_node_executions(*, ids: Sequence[Any], now: datetime, lease_until: dat
     return sorted(NodeExecution.objects.raw(sql, params), key=lambda row: (row.added_at, str(row.pk)))
 
 
-def claim_queued_of_node(
-    *, run_id: Any, node_id: str, limit: int, now: datetime, lease_until: datetime
-) -> list[NodeExecution]:
-    """Claims the oldest `limit` QUEUED executions of a node: work a finishing execution takes with it."""
-    sql = f"""
-        UPDATE {NODE_EXECUTIONS}
-        SET status = '{S.RUNNING}', started_at = %s, attempt = attempt + 1, lease_expires_at = %s
-        WHERE id IN (
-            SELECT id FROM {NODE_EXECUTIONS}
-            WHERE graph_execution_id = %s AND node_id = %s AND status IN ({sources_sql(S.RUNNING)})
-            ORDER BY added_at, id LIMIT %s
-        ) AND status IN ({sources_sql(S.RUNNING)})
-        RETURNING *
-    """
-    params = [_when(now), _when(lease_until), _uuid(run_id), _uuid(node_id), limit]
-    return sorted(NodeExecution.objects.raw(sql, params), key=lambda row: (row.added_at, str(row.pk)))
-
-
 @dataclass(frozen=True)
 class RunState:
     stop_requested_at: datetime | None
