@@ -50,7 +50,8 @@ def worker(*, processes: int = 1, log_name: str, environment: dict[str, str] | N
                     command,
                     log_name=f"{log_name}-{index}",
                     ready=lambda _log, started=started: time.monotonic() - started > 3,
-                    environment={**child_env(), **(environment or {})},
+                    # The pool the Procfile's worker line gives a worker.
+                    environment={**child_env(), "DATABASE_POOL_SIZE": "8", **(environment or {})},
                 )
             )
         yield

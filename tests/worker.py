@@ -102,6 +102,7 @@ WORKER_ENV = {
         }
     ),
     "ENGINE_LEASE_SECONDS": "4",
+    "DATABASE_POOL_SIZE": "8",  # as the Procfile's worker line
     "BLOCK_TIME_LIMIT_SECONDS": "6",
     "PATTERN_TIME_LIMIT_SECONDS": "2",
     "BLOCK_HTTP_ALLOW_PRIVATE_TARGETS": "true",

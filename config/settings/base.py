@@ -95,12 +95,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
     }
     DATABASES["default"]["TEST"] = {"NAME": str(LOCAL_DATA_DIR / "test-db.sqlite3")}
-else:
-    # One pool of connections per process, shared by its threads (a worker runs many node
-    # executions at once and gives its connection back while they wait on I/O).
-    DATABASES["default"]["OPTIONS"] = {
-        "pool": {"min_size": 1, "max_size": env.int("DATABASE_POOL_SIZE", default=8), "timeout": 30}
-    }
+elif DATABASE_POOL_SIZE := env.int("DATABASE_POOL_SIZE", default=0):
+    # A worker (the Procfile sets the size for it) runs up to ENGINE_WORKER_CONCURRENCY threads: they
+    # share a pool, and a session gives its connection back while its blocks wait on I/O. Web
+    # processes run Django's code in few threads and connect as Django does, so a request finds an
+    # unreachable database at once (503) rather than waiting for a pooled connection.
+    DATABASES["default"]["OPTIONS"] = {"pool": {"min_size": 1, "max_size": DATABASE_POOL_SIZE, "timeout": 30}}
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
