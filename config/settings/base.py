@@ -444,7 +444,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 # every task otherwise, which costs a new PostgreSQL backend per node).
 CELERY_DB_REUSE_MAX = 1000
 
-# --- Webhooks and files ------------------------------------------------------------
+# --- Webhooks ----------------------------------------------------------------
 # The platform's public address: webhook URLs handed to users and providers are built on it.
 PLATFORM_BASE_URL = env.str("PLATFORM_BASE_URL", default="http://localhost:8000")
 # Largest delivery a webhook accepts.
@@ -453,18 +453,6 @@ WEBHOOK_MAX_BODY_BYTES = 1024 * 1024
 WEBHOOK_PING_TIMEOUT_SECONDS = 10.0
 # Deliveries are kept this long: a provider repeating one within it starts nothing.
 WEBHOOK_DELIVERY_RETENTION_DAYS = 30
-# Uploads: largest file (upstream's upload_file_size_limit_mb), and where files are kept (Django's storage API:
-# the "uploads" storage of STORAGES, a local directory unless configured otherwise).
-UPLOAD_MAX_MB = env.int("UPLOAD_MAX_MB", default=256)
-UPLOADS_DIR = env.str("UPLOADS_DIR", default=str(LOCAL_DATA_DIR / "uploads"))
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    "uploads": {
-        "BACKEND": env.str("UPLOADS_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"),
-        "OPTIONS": env.json("UPLOADS_STORAGE_OPTIONS", default={}) or {"location": UPLOADS_DIR},
-    },
-}
 
 # --- Logging --------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

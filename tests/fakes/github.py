@@ -11,11 +11,16 @@ member; scopes comma-separated; with expiring user tokens enabled, as here,
 from __future__ import annotations
 
 import base64
+import contextlib
+import hashlib
 import hmac
+import json
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import httpx
 from flask import Flask, Response, jsonify, request
 
 from tests.fakes.oauth2_server import Account, Client, OAuthState, authorization_server, authorize
@@ -107,13 +112,6 @@ class FakeGitHubApi:
 
 def _deliver_ping(hook: Hook) -> None:
     """What GitHub does after a ping request: a signed `ping` delivery to the hook's URL, from elsewhere."""
-    import contextlib
-    import hashlib
-    import json
-    import threading
-
-    import httpx
-
     body = json.dumps({"zen": "Keep it logically awesome.", "hook_id": hook.id}).encode()
     signature = "sha256=" + hmac.new(hook.config["secret"].encode(), body, hashlib.sha256).hexdigest()
     headers = {
