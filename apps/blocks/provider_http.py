@@ -36,7 +36,14 @@ class ProviderError(ValueError):
 
 
 class ProviderUnavailableError(ConnectionError):
-    """Unreachable, rate-limited or temporarily down: the request may succeed later."""
+    """Unreachable, rate-limited or temporarily down: the request may succeed later.
+
+    `status_code` is the provider's answer (429, 502, ...), None when nothing answered.
+    """
+
+    def __init__(self, message: str, *, status_code: int | None = None) -> None:
+        super().__init__(message)
+        self.status_code = status_code
 
 
 PROVIDER_RETRY = RetryPolicy(max_attempts=3, backoff_seconds=2.0, retry_on=(ProviderUnavailableError,))
@@ -71,7 +78,7 @@ def raise_for_status(response: FetchedResponse, *, service: str) -> None:
     if status in TEMPORARY_STATUSES:
         wait = response.headers.get("retry-after")
         hint = f" (retry after {wait}s)" if wait else ""
-        raise ProviderUnavailableError(f"{service} answered {status}: {detail}{hint}")
+        raise ProviderUnavailableError(f"{service} answered {status}: {detail}{hint}", status_code=status)
     raise ProviderError(f"{service} answered {status}: {detail}", status_code=status)
 
 

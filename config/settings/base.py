@@ -340,6 +340,7 @@ PROVIDER_BASE_URLS = {
     "wordpress": env.str("WORDPRESS_API_BASE_URL", default="https://public-api.wordpress.com"),
     "firecrawl": env.str("FIRECRAWL_BASE_URL", default="https://api.firecrawl.dev"),
     "airtable": env.str("AIRTABLE_BASE_URL", default="https://api.airtable.com"),
+    "revid": env.str("REVID_BASE_URL", default="https://www.revid.ai"),
     "e2b": env.str("E2B_API_URL", default="https://api.e2b.app"),
     # Empty: each sandbox at its own hosts (`https://<port>-<sandbox id>.<domain>`); else every
     # sandbox request goes to this one URL, routed by its E2b-Sandbox-Id/-Port headers.
@@ -352,6 +353,9 @@ REPLICATE_POLL_INTERVAL_SECONDS = 0.5
 WEBSHARE_PROXY_URL = env.str("WEBSHARE_PROXY_URL", default="http://p.webshare.io:80")
 # Seconds between two looks at a Firecrawl crawl or extract job that is still running.
 FIRECRAWL_POLL_SECONDS = 2.0
+# A revid.ai render is looked at this often (upstream's 10 s), for at most this long (upstream's 1000 s).
+REVID_POLL_SECONDS = 10.0
+REVID_WAIT_SECONDS = 1000.0
 
 # Seconds a block may run inside one node execution, unless the block sets its own limit.
 BLOCK_TIME_LIMIT_SECONDS = env.float("BLOCK_TIME_LIMIT_SECONDS", default=300.0)

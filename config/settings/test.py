@@ -13,3 +13,4 @@ LOGGING = logging_config(level="WARNING")
 # The stand-in providers finish their jobs at once; nothing gains from waiting between polls.
 FIRECRAWL_POLL_SECONDS = 0.01
 REPLICATE_POLL_INTERVAL_SECONDS = 0.01
+REVID_POLL_SECONDS = 0.01

@@ -23,6 +23,7 @@ from tests.fakes.ideogram import fake_ideogram
 from tests.fakes.jina import fake_jina
 from tests.fakes.provider import FakeProvider
 from tests.fakes.replicate import fake_replicate
+from tests.fakes.revid import fake_revid
 from tests.fakes.wordpress import fake_wordpress
 from tests.fakes.youtube import fake_youtube
 
@@ -61,6 +62,7 @@ STARTERS = {
     "wordpress": fake_wordpress,
     "firecrawl": fake_firecrawl,
     "airtable": fake_airtable,
+    "revid": fake_revid,
     "e2b": fake_e2b,
 }
 

@@ -94,6 +94,7 @@ SETTING_KEYS = {
     "WORDPRESS_API_BASE_URL": "wordpress",
     "FIRECRAWL_BASE_URL": "firecrawl",
     "AIRTABLE_BASE_URL": "airtable",
+    "REVID_BASE_URL": "revid",
     "E2B_API_URL": "e2b",
     "E2B_SANDBOX_URL": "e2b_sandbox",
 }
