@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/", include("apps.api_keys.api.urls")),
     path("external-api/v1/", include("apps.external_api.urls")),
     path("api/", include("apps.credits.api.urls")),
+    path("api/", include("apps.webhooks.api.urls")),
     path("api/", include("apps.credentials.api.urls")),
     path("api/", include("apps.schedules.api.urls")),
     path("api/", include("apps.library.api.urls")),

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "apps.credentials",
     "apps.schedules",
     "apps.library",
+    "apps.webhooks",
     "apps.realtime",
 ]
 
@@ -218,6 +219,7 @@ RATE_LIMITS = {
     "execute": env.str("RATE_LIMIT_EXECUTE", default="60/m"),
     "external": env.str("RATE_LIMIT_EXTERNAL", default="60/m"),
     "default": env.str("RATE_LIMIT_DEFAULT", default="600/m"),
+    "webhook": env.str("RATE_LIMIT_WEBHOOK", default="120/m"),
 }
 
 # --- Admin sign-in (django-axes) -------------------------------------------------
@@ -343,6 +345,7 @@ PROVIDER_BASE_URLS = {
     # Empty: each sandbox at its own hosts (`https://<port>-<sandbox id>.<domain>`); else every
     # sandbox request goes to this one URL, routed by its E2b-Sandbox-Id/-Port headers.
     "e2b_sandbox": env.str("E2B_SANDBOX_URL", default=""),
+    "github_api": env.str("GITHUB_API_BASE_URL", default="https://api.github.com"),
 }
 # Seconds between two looks at a Replicate prediction still running (the SDK's default).
 REPLICATE_POLL_INTERVAL_SECONDS = 0.5
@@ -432,6 +435,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "apps.schedules.tasks.report_late_runs",
         "schedule": timedelta(minutes=5),
     },
+    "prune-webhook-deliveries": {
+        "task": "apps.webhooks.tasks.prune_webhook_deliveries",
+        "schedule": timedelta(hours=24),
+    },
     "flush-expired-refresh-tokens": {
         "task": "apps.accounts.tasks.flush_expired_tokens",
         "schedule": timedelta(hours=24),
@@ -440,6 +447,16 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 # Keep the worker's database connection across tasks (Celery closes it after
 # every task otherwise, which costs a new PostgreSQL backend per node).
 CELERY_DB_REUSE_MAX = 1000
+
+# --- Webhooks ----------------------------------------------------------------
+# The platform's public address: webhook URLs handed to users and providers are built on it.
+PLATFORM_BASE_URL = env.str("PLATFORM_BASE_URL", default="http://localhost:8000")
+# Largest delivery a webhook accepts.
+WEBHOOK_MAX_BODY_BYTES = 1024 * 1024
+# How long POST /api/integrations/webhooks/{id}/ping waits for the provider's ping delivery (upstream: 10 s).
+WEBHOOK_PING_TIMEOUT_SECONDS = 10.0
+# Deliveries are kept this long: a provider repeating one within it starts nothing.
+WEBHOOK_DELIVERY_RETENTION_DAYS = 30
 
 # --- Logging --------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

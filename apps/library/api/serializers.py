@@ -171,7 +171,7 @@ def library_agent_json(view: LibraryAgentView) -> dict[str, Any]:
         "output_schema": meta["output_schema"],
         "credentials_input_schema": meta["credentials_input_schema"],
         "has_external_trigger": meta["has_external_trigger"],
-        "trigger_setup_info": None,
+        "trigger_setup_info": meta["trigger_setup_info"],
         "new_output": view.new_output,
         "can_access_graph": graph.user_id == agent.user_id,
         "is_latest_version": view.is_latest_version,
