@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/", include("apps.credentials.api.urls")),
     path("api/", include("apps.schedules.api.urls")),
     path("api/", include("apps.library.api.urls")),
+    path("api/", include("apps.files.api.urls")),
     path("", include("apps.realtime.urls")),
 ]
 
