@@ -17,9 +17,11 @@ urlpatterns = [
     path("api/", include("apps.api_keys.api.urls")),
     path("external-api/v1/", include("apps.external_api.urls")),
     path("api/", include("apps.credits.api.urls")),
+    path("api/", include("apps.webhooks.api.urls")),
     path("api/", include("apps.credentials.api.urls")),
     path("api/", include("apps.schedules.api.urls")),
     path("api/", include("apps.library.api.urls")),
+    path("api/", include("apps.files.api.urls")),
     path("", include("apps.realtime.urls")),
 ]
 

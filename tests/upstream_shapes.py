@@ -1,4 +1,4 @@
-"""Checking answers against upstream's schemas for schedules, sharing, the library and presets."""
+"""Checking answers against upstream's schemas for schedules, sharing, the library, presets, webhooks and files."""
 
 from __future__ import annotations
 
@@ -8,7 +8,11 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-SCHEMAS = json.loads((Path(__file__).parent / "fixtures" / "upstream-agent-ops-schemas.json").read_text())["schemas"]
+_FIXTURES = Path(__file__).parent / "fixtures"
+SCHEMAS = {
+    **json.loads((_FIXTURES / "upstream-agent-ops-schemas.json").read_text())["schemas"],
+    **json.loads((_FIXTURES / "upstream-trigger-schemas.json").read_text())["schemas"],
+}
 
 
 def assert_upstream_shape(body: Any, schema_name: str) -> None:

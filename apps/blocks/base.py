@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 from pydantic import ValidationError
 
 from apps.blocks.schema import BlockSchemaInput, BlockSchemaOutput, output_adapter, validation_messages
+from apps.blocks.triggers import WebhookConfig
 
 BlockOutput = AsyncGenerator[tuple[str, Any], None]
 
@@ -28,6 +29,8 @@ class BlockType(enum.Enum):
     NOTE = "Note"
     AGENT = "Agent"
     AI = "AI"
+    WEBHOOK = "Webhook"
+    WEBHOOK_MANUAL = "Webhook (manual)"
 
 
 class BlockCategory(enum.Enum):
@@ -118,6 +121,8 @@ class Block:
     retry: ClassVar[RetryPolicy | None] = None
     # Seconds one execution may take; None takes settings.BLOCK_TIME_LIMIT_SECONDS.
     time_limit: ClassVar[float | None] = None
+    # Trigger blocks: the webhook whose deliveries start runs, each with the payload as this node's input.
+    webhook_config: ClassVar[WebhookConfig | None] = None
 
     Input: ClassVar[type[BlockSchemaInput]] = BlockSchemaInput
     Output: ClassVar[type[BlockSchemaOutput]] = BlockSchemaOutput

@@ -21,6 +21,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from apps.files.media import media_file_read
+from apps.files.uris import is_file_uri
+
 ContentType = Literal["auto", "plain", "html"]
 NO_BODY = "This email does not contain a readable body."
 # Nesting of MIME parts followed when looking for a body, as upstream.
@@ -196,12 +199,18 @@ def file_attachment(filename: str, content: bytes) -> MIMEBase:
     return part
 
 
-def media_attachment(value: str, index: int) -> MIMEBase:
-    """An attachment given as a `data:` URI; there is no file store to take paths or URLs from yet."""
+async def media_attachment(value: str, index: int, *, user_id: str) -> MIMEBase:
+    """An attachment given as one of the run owner's file URIs or a `data:` URI; URLs are not fetched for email."""
+    if is_file_uri(value):
+        media = await media_file_read(value, user_id=user_id)
+        return file_attachment(media.name, media.content)
     match = _DATA_URI.match(value.strip())
     content = decode_base64url(match["data"].replace("+", "-").replace("/", "_")) if match else None
     if content is None:
-        raise ValueError(f"Attachment #{index + 1} must be a base64 data URI (data:<type>;base64,...)")
+        raise ValueError(
+            f"Attachment #{index + 1} must be a file URI from /api/files/upload "
+            "or a base64 data URI (data:<type>;base64,...)"
+        )
     return file_attachment(f"attachment-{index + 1}", content)
 
 

@@ -60,8 +60,8 @@ class BodySizeLimitMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if length > settings.REQUEST_BODY_MAX_BYTES:
-            limit = settings.REQUEST_BODY_MAX_BYTES
+        limit = settings.REQUEST_BODY_MAX_BYTES_BY_PATH.get(request.path, settings.REQUEST_BODY_MAX_BYTES)
+        if length > limit:
             return json_error(
                 request, RequestDataTooBig(f"Request body is too large ({length} bytes; the limit is {limit}).")
             )

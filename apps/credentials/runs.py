@@ -12,7 +12,7 @@ refreshed) and passed to `run()` as keyword arguments named like the fields.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pydantic import ValidationError
@@ -71,6 +71,15 @@ def credentials_node_errors(*, user_id: Any, specs: list[GraphSpec], masks: Mask
     return errors
 
 
+def _as_masked(spec: GraphSpec, masks: Masks) -> GraphSpec:
+    """The graph as the run will see it: an input its masks give (a trigger's preset inputs, say) is given."""
+    nodes = [
+        replace(node, input_default={**node.input_default, **masks[node.id]}) if node.id in masks else node
+        for node in spec.nodes
+    ]
+    return replace(spec, nodes=nodes)
+
+
 def run_credentials_prepare(
     *, user_id: Any, graph: Graph, credentials_inputs: dict[str, Any], nodes_input_masks: Masks
 ) -> Masks:
@@ -84,7 +93,7 @@ def run_credentials_prepare(
     masks = node_credentials_input_map(specs, credentials_inputs)
     for node_id, values in nodes_input_masks.items():
         masks[node_id] = {**masks.get(node_id, {}), **values}
-    errors, unknown = graph_node_errors(spec, for_run=True)
+    errors, unknown = graph_node_errors(_as_masked(spec, masks), for_run=True)
     for node_id, field_errors in credentials_node_errors(user_id=user_id, specs=specs, masks=masks).items():
         errors.setdefault(node_id, {}).update(field_errors)
     if errors:

@@ -58,3 +58,29 @@ def graph_input_schema(spec: GraphSpec) -> dict[str, Any]:
 
 def graph_output_schema(spec: GraphSpec) -> dict[str, Any]:
     return _schema(spec.nodes_of_type(BlockType.OUTPUT))
+
+
+def graph_trigger_node(spec: GraphSpec) -> NodeSpec | None:
+    """The graph's trigger node (a block with a webhook), if it has one."""
+    return next((node for node in spec.nodes if (block := node.block) and block.webhook_config), None)
+
+
+def graph_trigger_info(spec: GraphSpec) -> dict[str, Any] | None:
+    """Upstream's `GraphTriggerInfo`: what setting the trigger up asks for (its inputs, credentials apart)."""
+    node = graph_trigger_node(spec)
+    block = node.block if node else None
+    if block is None or block.webhook_config is None:
+        return None
+    schema = block.Input.jsonschema()
+    credentials = [
+        name for name in schema.get("properties", {}) if name == "credentials" or name.endswith("_credentials")
+    ]
+    return {
+        "provider": block.webhook_config.provider,
+        "config_schema": {
+            **schema,
+            "properties": {name: sub for name, sub in schema.get("properties", {}).items() if name not in credentials},
+            "required": [name for name in schema.get("required", []) if name not in credentials],
+        },
+        "credentials_input_name": credentials[0] if credentials else None,
+    }

@@ -49,6 +49,11 @@ class Node(models.Model):
     input_default = models.JSONField(default=dict, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
     position = models.PositiveIntegerField(default=0)
+    # Trigger nodes of an active version: the webhook whose deliveries start runs. RESTRICT keeps a
+    # webhook from going while a node still points at it (unless the node goes with it).
+    webhook = models.ForeignKey(
+        "webhooks.Webhook", on_delete=models.RESTRICT, null=True, blank=True, related_name="triggered_nodes"
+    )
 
     class Meta:
         ordering = ["position"]

@@ -51,7 +51,7 @@ def graphs_list_active(*, user: User) -> QuerySet[Graph]:
     io_block_ids = [
         b.id
         for b in all_blocks()
-        if b.block_type in (BlockType.INPUT, BlockType.OUTPUT) or schema_credentials_info(b.Input)
+        if b.block_type in (BlockType.INPUT, BlockType.OUTPUT) or b.webhook_config or schema_credentials_info(b.Input)
     ]
     io_nodes = Prefetch("nodes", queryset=Node.objects.filter(block_id__in=io_block_ids))
     return Graph.objects.filter(user=user, is_active=True).order_by("-updated_at").prefetch_related(io_nodes)

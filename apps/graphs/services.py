@@ -21,6 +21,7 @@ from apps.graphs.spec import GraphSpec, NodeSpec
 from apps.graphs.validation import GraphValidationError, graph_validate
 from apps.library.services import library_agent_add, library_agents_follow_version, library_delete_for_graph
 from apps.schedules.services import schedules_delete_for_graph
+from apps.webhooks.services import webhooks_attach_graph, webhooks_detach_graphs
 
 
 def _schema_keys(schema: Any) -> frozenset[str]:
@@ -230,6 +231,7 @@ def graph_create(*, user: User, spec: GraphSpec) -> Graph:
     agents = _resolve_agents(user, spec, graph_id)
     graph = _write_version(user=user, spec=spec, graph_id=graph_id, version=1, agents=agents)
     library_agent_add(user=user, graph=graph)
+    webhooks_attach_graph(graph=graph)
     return graph
 
 
@@ -240,6 +242,7 @@ def graph_fork(*, user: User, source: Graph) -> Graph:
     spec = dataclasses.replace(spec, name=f"{source.name} (copy)" if source.name else "")
     graph = _write_version(user=user, spec=spec, graph_id=uuid.uuid4(), version=1, agents={}, forked_from=source)
     library_agent_add(user=user, graph=graph)
+    webhooks_attach_graph(graph=graph)
     return graph
 
 
@@ -251,9 +254,13 @@ def graph_update(*, user: User, graph_id: uuid.UUID, spec: GraphSpec) -> Graph:
     version = _next_version(user, graph_id)
     graph_validate(spec, for_run=False)
     agents = _resolve_agents(user, spec, graph_id)
+    previous = list(Graph.objects.filter(graph_id=graph_id, is_active=True))
     Graph.objects.filter(graph_id=graph_id, is_active=True).update(is_active=False)
     graph = _write_version(user=user, spec=spec, graph_id=graph_id, version=version, agents=agents)
     library_agents_follow_version(user=user, graph=graph)
+    # Attach first: a manual webhook passes from the old version's node to the new one's, keeping its URL.
+    webhooks_attach_graph(graph=graph)
+    webhooks_detach_graphs(graphs=previous)
     return graph
 
 
@@ -263,12 +270,15 @@ def graph_set_active_version(*, user: User, graph_id: uuid.UUID, version: int) -
     target = versions.filter(version=version).first()
     if target is None:
         raise NotFoundError(f"Graph #{graph_id} v{version} not found.")
+    previous = list(versions.filter(is_active=True).exclude(pk=target.pk))
     # Deactivate first: the one-active-version constraint is checked per statement.
     versions.filter(is_active=True).exclude(pk=target.pk).update(is_active=False)
     if not target.is_active:
         target.is_active = True
         target.save(update_fields=["is_active", "updated_at"])
     library_agents_follow_version(user=user, graph=target)
+    webhooks_attach_graph(graph=target)
+    webhooks_detach_graphs(graphs=previous)
     return target
 
 
@@ -281,5 +291,6 @@ def graph_delete(*, user: User, graph_id: uuid.UUID) -> int:
         raise NotFoundError(f"Graph #{graph_id} not found.")
     schedules_delete_for_graph(user=user, graph_id=graph_id)
     library_delete_for_graph(user=user, graph_id=graph_id)
+    webhooks_detach_graphs(graphs=list(versions))
     versions.delete()
     return count

@@ -31,3 +31,32 @@ class PresetInputsIncompleteError(ApplicationError):
 
     def default_message(self) -> str:
         return "Preset inputs and credentials must be provided together"
+
+
+class PresetGraphGoneError(ApplicationError):
+    """Setting up a trigger for a graph version the user cannot reach (any more): upstream's 410."""
+
+    status_code = 410
+    code = "GRAPH_GONE"
+    hint = "Set the trigger up for one of your graphs' versions."
+
+    def __init__(self, graph_id: object) -> None:
+        super().__init__(f"Graph #{graph_id} not accessible (anymore)")
+
+
+class PresetNotTriggerableError(ApplicationError):
+    code = "GRAPH_HAS_NO_TRIGGER"
+    hint = "Add a trigger block to the graph, or create a plain preset instead."
+
+    def __init__(self, graph_id: object) -> None:
+        super().__init__(f"Graph #{graph_id} does not have a webhook node")
+
+
+class PresetTriggerIncompleteError(ApplicationError):
+    code = "WEBHOOK_SETUP_FAILED"
+    hint = "Give the trigger's inputs in `trigger_config` and its credentials in `agent_credentials`."
+
+    def default_message(self) -> str:
+        return (
+            "Could not set up webhook: the trigger is missing an input it needs (a resource, credentials or an event)"
+        )

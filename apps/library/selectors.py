@@ -16,6 +16,7 @@ from apps.graphs.models import Graph
 from apps.graphs.selectors import graph_sub_graphs
 from apps.library.exceptions import LibraryAgentNotFoundError, PresetNotFoundError
 from apps.library.models import AgentPreset, LibraryAgent
+from apps.webhooks.models import Webhook
 
 # Upstream: runs newer than this make an agent's `status` and `new_output`.
 RECENT_RUNS = timedelta(days=7)
@@ -25,6 +26,12 @@ SORT_FIELDS = {"createdAt": "-created_at", "updatedAt": "-updated_at"}
 def presets_for_user(*, user: User, graph_id: uuid.UUID | None = None) -> QuerySet[AgentPreset]:
     presets = AgentPreset.objects.filter(user=user, is_deleted=False).order_by("-created_at", "id")
     return presets if graph_id is None else presets.filter(graph_id=graph_id)
+
+
+def preset_webhooks(*, presets: list[AgentPreset]) -> dict[uuid.UUID, Webhook]:
+    """The webhooks of presets set up as triggers, by id, in one query."""
+    ids = {preset.webhook_id for preset in presets if preset.webhook_id is not None}
+    return {webhook.id: webhook for webhook in Webhook.objects.filter(pk__in=ids)} if ids else {}
 
 
 def preset_get_for_user(*, user: User, preset_id: uuid.UUID) -> AgentPreset:

@@ -5,15 +5,29 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.db import transaction
+
 from apps.accounts.models import User
+from apps.blocks.registry import get_block
+from apps.core.exceptions import NotFoundError
 from apps.core.jsonsafe import json_safe
+from apps.credentials.graph_inputs import node_credentials_input_map
 from apps.executions.models import GraphExecution
 from apps.executions.selectors import run_get_for_user
 from apps.executions.services import execution_start
+from apps.graphs.io_schema import graph_trigger_node
 from apps.graphs.models import Graph
 from apps.graphs.selectors import graph_get_for_user
-from apps.library.exceptions import PresetInputsIncompleteError
+from apps.graphs.spec import GraphSpec
+from apps.library.exceptions import (
+    PresetGraphGoneError,
+    PresetInputsIncompleteError,
+    PresetNotTriggerableError,
+    PresetTriggerIncompleteError,
+)
 from apps.library.models import AgentPreset, LibraryAgent
+from apps.webhooks.models import Webhook
+from apps.webhooks.services import webhook_for_trigger, webhook_prune_if_dangling
 
 # --- library ---------------------------------------------------------------------------
 
@@ -58,9 +72,17 @@ def library_agent_delete(*, agent: LibraryAgent) -> None:
 
 
 def library_delete_for_graph(*, user: User, graph_id: uuid.UUID) -> None:
-    """Called when a graph is deleted: its entry goes, and its presets can no longer run."""
+    """Called when a graph is deleted: its entry goes, and its presets can no longer run (nor hold webhooks)."""
     LibraryAgent.objects.filter(user=user, graph_id=graph_id).delete()
-    AgentPreset.objects.filter(user=user, graph_id=graph_id).update(is_deleted=True, is_active=False)
+    presets = AgentPreset.objects.filter(user=user, graph_id=graph_id)
+    webhook_ids = {pk for pk in presets.values_list("webhook_id", flat=True) if pk is not None}
+    presets.update(is_deleted=True, is_active=False)
+    _prune_webhooks(webhook_ids)
+
+
+def _prune_webhooks(webhook_ids: set[uuid.UUID]) -> None:
+    for webhook in Webhook.objects.filter(pk__in=webhook_ids):
+        webhook_prune_if_dangling(webhook=webhook)
 
 
 # --- presets ---------------------------------------------------------------------------
@@ -134,8 +156,53 @@ def preset_update(
     return preset
 
 
+@transaction.atomic
 def preset_delete(*, preset: AgentPreset) -> None:
+    """Soft-deletes the preset; a webhook only it held goes too (and at the provider, once committed)."""
     AgentPreset.objects.filter(pk=preset.pk).update(is_deleted=True)
+    if preset.webhook_id is not None:
+        _prune_webhooks({preset.webhook_id})
+
+
+@transaction.atomic
+def preset_setup_trigger(
+    *,
+    user: User,
+    graph_id: uuid.UUID,
+    graph_version: int,
+    name: str,
+    description: str,
+    trigger_config: dict[str, Any],
+    agent_credentials: dict[str, Any],
+) -> AgentPreset:
+    """A preset that runs its graph on each delivery to a webhook of its own, set up from the trigger's inputs.
+
+    The webhook is registered at the provider (automatic webhooks) inside this transaction:
+    a refusal saves nothing, and a preset never exists without its webhook.
+    """
+    try:
+        graph = graph_get_for_user(user=user, graph_id=graph_id, version=graph_version)
+    except NotFoundError as error:
+        raise PresetGraphGoneError(graph_id) from error
+    spec = GraphSpec.from_model(graph)
+    trigger = graph_trigger_node(spec)
+    block = get_block(trigger.block_id) if trigger else None
+    if trigger is None or block is None:
+        raise PresetNotTriggerableError(graph_id)
+    credentials = node_credentials_input_map([spec], agent_credentials).get(trigger.id, {})
+    webhook = webhook_for_trigger(user=user, block=block, inputs={**trigger_config, **credentials})
+    if webhook is None:
+        raise PresetTriggerIncompleteError()
+    return preset_create(
+        user=user,
+        graph_id=graph.graph_id,
+        graph_version=graph.version,
+        name=name,
+        description=description,
+        inputs=trigger_config,
+        credentials_inputs=agent_credentials,
+        webhook_id=webhook.id,
+    )
 
 
 def preset_execute(

@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "apps.credentials",
     "apps.schedules",
     "apps.library",
+    "apps.webhooks",
+    "apps.files",
     "apps.realtime",
 ]
 
@@ -144,6 +146,10 @@ CACHES = {
 # --- Requests -------------------------------------------------------------------
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 REQUEST_BODY_MAX_BYTES = DATA_UPLOAD_MAX_MEMORY_SIZE
+# Largest file POST /api/files/upload accepts (upstream: 256 MB).
+FILE_UPLOAD_MAX_BYTES = env.int("FILE_UPLOAD_MAX_BYTES", default=256 * 1024 * 1024)
+# Routes whose bodies may be larger: an upload's file plus room for its multipart framing.
+REQUEST_BODY_MAX_BYTES_BY_PATH = {"/api/files/upload": FILE_UPLOAD_MAX_BYTES + 64 * 1024}
 # Highest page number a paginated list accepts.
 PAGINATION_MAX_PAGE = 100_000
 # Deepest nesting of a JSON body (exported agents reach about 12).
@@ -222,6 +228,7 @@ RATE_LIMITS = {
     "execute": env.str("RATE_LIMIT_EXECUTE", default="60/m"),
     "external": env.str("RATE_LIMIT_EXTERNAL", default="60/m"),
     "default": env.str("RATE_LIMIT_DEFAULT", default="600/m"),
+    "webhook": env.str("RATE_LIMIT_WEBHOOK", default="120/m"),
 }
 
 # --- Admin sign-in (django-axes) -------------------------------------------------
@@ -347,6 +354,7 @@ PROVIDER_BASE_URLS = {
     # Empty: each sandbox at its own hosts (`https://<port>-<sandbox id>.<domain>`); else every
     # sandbox request goes to this one URL, routed by its E2b-Sandbox-Id/-Port headers.
     "e2b_sandbox": env.str("E2B_SANDBOX_URL", default=""),
+    "github_api": env.str("GITHUB_API_BASE_URL", default="https://api.github.com"),
 }
 # Seconds between two looks at a Replicate prediction still running (the SDK's default).
 REPLICATE_POLL_INTERVAL_SECONDS = 0.5
@@ -445,11 +453,43 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "apps.schedules.tasks.report_late_runs",
         "schedule": timedelta(minutes=5),
     },
+    "prune-webhook-deliveries": {
+        "task": "apps.webhooks.tasks.prune_webhook_deliveries",
+        "schedule": timedelta(hours=24),
+    },
+    "delete-expired-files": {
+        "task": "apps.files.tasks.delete_expired_files",
+        "schedule": timedelta(hours=1),
+    },
     "flush-expired-refresh-tokens": {
         "task": "apps.accounts.tasks.flush_expired_tokens",
         "schedule": timedelta(hours=24),
     },
 }
+
+# --- Webhooks ----------------------------------------------------------------
+# The platform's public address: webhook URLs handed to users and providers are built on it.
+PLATFORM_BASE_URL = env.str("PLATFORM_BASE_URL", default="http://localhost:8000")
+# Largest delivery a webhook accepts.
+WEBHOOK_MAX_BODY_BYTES = 1024 * 1024
+# How long POST /api/integrations/webhooks/{id}/ping waits for the provider's ping delivery (upstream: 10 s).
+WEBHOOK_PING_TIMEOUT_SECONDS = 10.0
+# Deliveries are kept this long: a provider repeating one within it starts nothing.
+WEBHOOK_DELIVERY_RETENTION_DAYS = 30
+
+# --- Files ---------------------------------------------------------------------
+# Uploads and files stored by blocks live in the `files` storage: a local directory by
+# default, or any Django storage backend (django-storages' S3 one, say) with its options.
+FILES_STORAGE_BACKEND = env.str("FILES_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage")
+FILES_STORAGE_OPTIONS = env.json("FILES_STORAGE_OPTIONS", default={"location": str(LOCAL_DATA_DIR / "files")})
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "files": {"BACKEND": FILES_STORAGE_BACKEND, "OPTIONS": FILES_STORAGE_OPTIONS},
+}
+# A file's life, in hours: upstream's default when the upload names none, and the most it may ask for.
+FILE_EXPIRY_DEFAULT_HOURS = 24
+FILE_EXPIRY_MAX_HOURS = 48
 
 # --- Logging --------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

@@ -10,12 +10,13 @@ from asgiref.sync import async_to_sync
 from apps.accounts.models import User
 from apps.blocks.base import Block
 from apps.blocks.library.agent import AgentExecutorBlock
+from apps.blocks.library.files import FileStoreBlock
 from apps.blocks.library.persistence import PersistInformationBlock, RetrieveInformationBlock
 from apps.blocks.registry import all_blocks
 from apps.blocks.testing import declares_self_test, execute_block_test
 from tests.fakes.all_providers import FakeProviders, fake_providers
 
-STATEFUL_BLOCKS = (PersistInformationBlock, RetrieveInformationBlock)
+STATEFUL_BLOCKS = (PersistInformationBlock, RetrieveInformationBlock, FileStoreBlock)
 
 
 @pytest.fixture(scope="module")

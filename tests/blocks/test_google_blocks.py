@@ -110,7 +110,10 @@ async def test_sending_html_is_detected_and_a_data_uri_is_attached(gmail: FakeGm
     [
         ({"to": []}, "At least one recipient, subject, and body are required for sending an email"),
         ({"subject": "Hi\r\nBcc: spy@example.com"}, "The email's Subject must be on one line"),
-        ({"attachments": ["/etc/passwd"]}, "Attachment #1 must be a base64 data URI"),
+        (
+            {"attachments": ["/etc/passwd"]},
+            "Attachment #1 must be a file URI from /api/files/upload or a base64 data URI",
+        ),
     ],
 )
 async def test_sending_refuses_what_cannot_be_sent_safely(gmail: FakeGmail, changes: Any, message: str) -> None:

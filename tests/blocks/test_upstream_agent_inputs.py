@@ -113,10 +113,12 @@ def test_a_saved_web_request_with_upstream_file_fields_is_accepted() -> None:
     assert (parsed.method, parsed.headers, parsed.json_format, parsed.files) == (HttpMethod.GET, {}, True, [])
 
 
-async def test_sending_files_fails_with_a_message_rather_than_dropping_them() -> None:
+async def test_sending_files_as_json_fails_with_upstreams_message_rather_than_dropping_them() -> None:
     data = {"url": "https://example.com", "files": ["data:text/plain;base64,SGk="]}
 
     with pytest.raises(BlockExecutionError) as raised:
         await outputs_of(SendWebRequestBlock, data)
 
-    assert str(raised.value) == "Sending files is not supported yet; send the content in `body` instead"
+    assert str(raised.value) == (
+        "json_format=True cannot be combined with file uploads; set json_format=False and put form fields in `body`."
+    )

@@ -11,11 +11,16 @@ member; scopes comma-separated; with expiring user tokens enabled, as here,
 from __future__ import annotations
 
 import base64
+import contextlib
+import hashlib
 import hmac
+import json
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import httpx
 from flask import Flask, Response, jsonify, request
 
 from tests.fakes.oauth2_server import Account, Client, OAuthState, authorization_server, authorize
@@ -80,3 +85,113 @@ def fake_github(redirect_uri: str) -> Iterator[FakeGitHub]:
     state = OAuthState(Client(CLIENT_ID, CLIENT_SECRET, [redirect_uri]), ACCOUNT)
     with serve(_app(state)) as base_url:
         yield FakeGitHub(base_url=base_url, state=state)
+
+
+# --- The repository webhooks API (api.github.com) -----------------------------------------
+
+API_TOKEN = "ghp_fake-personal-access-token"
+
+
+@dataclass
+class Hook:
+    id: int
+    repo: str
+    events: list[str]
+    config: dict[str, str]
+    pings: int = 0
+
+
+@dataclass
+class FakeGitHubApi:
+    """What the stand-in was asked to do: hooks by id, and deleted hook ids."""
+
+    base_url: str
+    hooks: dict[int, Hook]
+    deleted: list[int]
+
+
+def _deliver_ping(hook: Hook) -> None:
+    """What GitHub does after a ping request: a signed `ping` delivery to the hook's URL, from elsewhere."""
+    body = json.dumps({"zen": "Keep it logically awesome.", "hook_id": hook.id}).encode()
+    signature = "sha256=" + hmac.new(hook.config["secret"].encode(), body, hashlib.sha256).hexdigest()
+    headers = {
+        "Content-Type": "application/json",
+        "X-GitHub-Event": "ping",
+        "X-GitHub-Delivery": f"ping-{hook.id}-{hook.pings}",
+        "X-Hub-Signature-256": signature,
+    }
+
+    def send() -> None:
+        # An unreachable URL: GitHub records the failed delivery, and nobody is told.
+        with contextlib.suppress(httpx.HTTPError):
+            httpx.post(hook.config["url"], content=body, headers=headers, timeout=10)
+
+    threading.Thread(target=send, daemon=True).start()
+
+
+def _api_app(state: FakeGitHubApi) -> Flask:
+    app = Flask("fake-github-api")
+
+    def authorized() -> bool:
+        return request.headers.get("Authorization") == f"Bearer {API_TOKEN}"
+
+    def unauthorized() -> tuple[Response, int]:
+        return jsonify({"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"}), 401
+
+    def not_found() -> tuple[Response, int]:
+        return jsonify({"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}), 404
+
+    @app.post("/repos/<owner>/<repo>/hooks")
+    def create_hook(owner: str, repo: str):
+        if not authorized():
+            return unauthorized()
+        body = request.get_json(silent=True) or {}
+        config = body.get("config") or {}
+        if not config.get("url"):
+            return jsonify({"message": "Validation Failed", "errors": [{"field": "url", "code": "missing"}]}), 422
+        hook = Hook(
+            id=len(state.hooks) + len(state.deleted) + 1,
+            repo=f"{owner}/{repo}",
+            events=body.get("events") or ["push"],
+            config=config,
+        )
+        state.hooks[hook.id] = hook
+        shown = {key: value for key, value in config.items() if key != "secret"}
+        if "secret" in config:
+            shown["secret"] = "********"
+        return jsonify(
+            {"type": "Repository", "id": hook.id, "name": "web", "active": True, "events": hook.events, "config": shown}
+        ), 201
+
+    @app.delete("/repos/<owner>/<repo>/hooks/<int:hook_id>")
+    def delete_hook(owner: str, repo: str, hook_id: int):
+        if not authorized():
+            return unauthorized()
+        hook = state.hooks.get(hook_id)
+        if hook is None or hook.repo != f"{owner}/{repo}":
+            return not_found()
+        del state.hooks[hook_id]
+        state.deleted.append(hook_id)
+        return "", 204
+
+    @app.post("/repos/<owner>/<repo>/hooks/<int:hook_id>/pings")
+    def ping_hook(owner: str, repo: str, hook_id: int):
+        if not authorized():
+            return unauthorized()
+        hook = state.hooks.get(hook_id)
+        if hook is None or hook.repo != f"{owner}/{repo}":
+            return not_found()
+        hook.pings += 1
+        _deliver_ping(hook)
+        return "", 204
+
+    return app
+
+
+@contextmanager
+def fake_github_api() -> Iterator[FakeGitHubApi]:
+    """GitHub's REST API for repository webhooks (create, delete, ping), on a free loopback port."""
+    state = FakeGitHubApi(base_url="", hooks={}, deleted=[])
+    with serve(_api_app(state)) as base_url:
+        state.base_url = base_url
+        yield state

@@ -177,7 +177,7 @@ class GmailSendBlock(GmailBlock):
     test_output = [("result", {"id": "m2", "status": "sent"})]
 
     async def run(  # type: ignore[override]
-        self, input_data: Input, *, credentials: OAuth2Credentials, **context: Any
+        self, input_data: Input, *, credentials: OAuth2Credentials, user_id: str, **context: Any
     ) -> BlockOutput:
         to = [address for address in input_data.to if address.strip()]
         if not to or not input_data.subject or not input_data.body:
@@ -189,7 +189,10 @@ class GmailSendBlock(GmailBlock):
             subject=input_data.subject,
             body=input_data.body,
             content_type=input_data.content_type,
-            attachments=[media_attachment(value, index) for index, value in enumerate(input_data.attachments)],
+            attachments=[
+                await media_attachment(value, index, user_id=user_id)
+                for index, value in enumerate(input_data.attachments)
+            ],
         )
         sent = await self.send(credentials, raw)
         yield "result", {"id": sent["id"], "status": "sent"}

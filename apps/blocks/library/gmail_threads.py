@@ -110,7 +110,7 @@ class GmailReplyBlock(GmailBlock):
     ]
 
     async def run(  # type: ignore[override]
-        self, input_data: Input, *, credentials: OAuth2Credentials, **context: Any
+        self, input_data: Input, *, credentials: OAuth2Credentials, user_id: str, **context: Any
     ) -> BlockOutput:
         parent = await self.message(
             credentials, input_data.parentMessageId, format="metadata", metadataHeaders=REPLY_CONTEXT_HEADERS
@@ -133,7 +133,10 @@ class GmailReplyBlock(GmailBlock):
             subject=input_data.subject or prefixed_subject(headers.get("subject", "").strip(), "Re:"),
             body=input_data.body,
             content_type=input_data.content_type,
-            attachments=[media_attachment(value, index) for index, value in enumerate(input_data.attachments)],
+            attachments=[
+                await media_attachment(value, index, user_id=user_id)
+                for index, value in enumerate(input_data.attachments)
+            ],
             extra_headers=threading,
         )
         sent = await self.send(credentials, raw, thread_id=input_data.threadId)
@@ -203,7 +206,7 @@ class GmailForwardBlock(GmailBlock):
     test_output = [("messageId", "m2"), ("threadId", "m2"), ("status", "forwarded")]
 
     async def run(  # type: ignore[override]
-        self, input_data: Input, *, credentials: OAuth2Credentials, **context: Any
+        self, input_data: Input, *, credentials: OAuth2Credentials, user_id: str, **context: Any
     ) -> BlockOutput:
         if not input_data.to:
             raise ValueError("At least one recipient is required for forwarding")
@@ -226,7 +229,10 @@ class GmailForwardBlock(GmailBlock):
             for attachment in attachments_of(original):
                 data = await self.attachment_data(credentials, input_data.messageId, attachment.attachment_id)
                 attachments.append(file_attachment(attachment.filename, decode_base64url(data) or b""))
-        attachments += [media_attachment(value, index) for index, value in enumerate(input_data.additionalAttachments)]
+        attachments += [
+            await media_attachment(value, index, user_id=user_id)
+            for index, value in enumerate(input_data.additionalAttachments)
+        ]
         raw = mime_message(
             to=input_data.to,
             cc=input_data.cc,

@@ -20,6 +20,7 @@ from apps.blocks.schema import BlockSchemaInput, BlockSchemaOutput, SchemaField
 from apps.credentials.fields import CredentialsField, CredentialsMetaInput
 from apps.credentials.providers import ProviderName
 from apps.credentials.types import HostScopedCredentials
+from apps.files.media import media_file_read
 
 # Failures before the request reached the server: safe to retry even for a POST.
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (httpx.ConnectError, httpx.ConnectTimeout)
@@ -91,10 +92,10 @@ class SendWebRequestBlock(Block):
             title="JSON format", description="Whether to send and receive body as JSON", default=True, advanced=False
         )
         body: Any = SchemaField(description="The body of the request", default=None, advanced=False)
-        # Upstream's multipart upload pins, kept so saved graphs load; sending files needs a file store.
         files_name: str = SchemaField(description="The name of the file field in the form", default="file")
         files: list[str] = SchemaField(
-            description="Files to send as multipart form data (not supported yet)", default_factory=list
+            description="Files to send as multipart form data: file URIs from uploads or data URIs",
+            default_factory=list,
         )
 
     class Output(BlockSchemaOutput):
@@ -136,21 +137,45 @@ class SendWebRequestBlock(Block):
             sensitive_headers=sensitive_headers,
         )
 
-    async def run(self, input_data: Input, **context: Any) -> BlockOutput:
-        async for output in self.send(input_data, headers=input_data.headers):
+    async def run(  # type: ignore[override]
+        self, input_data: Input, *, user_id: str, **context: Any
+    ) -> BlockOutput:
+        async for output in self.send(input_data, headers=input_data.headers, user_id=user_id):
             yield output
 
+    async def _multipart_body(self, input_data: Input, *, user_id: str) -> dict[str, Any]:
+        """Form fields from `body` and the files under `files_name`, each read as the run's owner."""
+        if input_data.json_format:
+            raise ValueError(
+                "json_format=True cannot be combined with file uploads; "
+                "set json_format=False and put form fields in `body`."
+            )
+        if input_data.body is not None and not isinstance(input_data.body, dict):
+            raise ValueError("With files, `body` must be an object of form fields (or empty)")
+        files = []
+        for reference in input_data.files:
+            media = await media_file_read(reference, user_id=user_id)
+            files.append((input_data.files_name, (media.name, media.content, media.content_type)))
+        return {**_request_body(input_data.body, json_format=False), "files": files}
+
     async def send(
-        self, input_data: Input, *, headers: dict[str, str], sensitive_headers: tuple[str, ...] = ()
+        self,
+        input_data: Input,
+        *,
+        headers: dict[str, str],
+        user_id: str,
+        sensitive_headers: tuple[str, ...] = (),
     ) -> BlockOutput:
         if input_data.files:
-            raise ValueError("Sending files is not supported yet; send the content in `body` instead")
+            body = await self._multipart_body(input_data, user_id=user_id)
+        else:
+            body = _request_body(input_data.body, json_format=input_data.json_format)
         try:
             response = await self.fetch(
                 method=input_data.method.value,
                 url=input_data.url,
                 headers=headers,
-                body=_request_body(input_data.body, json_format=input_data.json_format),
+                body=body,
                 sensitive_headers=sensitive_headers,
             )
         except TRANSIENT_ERRORS:
@@ -240,10 +265,10 @@ class SendAuthenticatedWebRequestBlock(SendWebRequestBlock):
     test_credentials = TEST_CREDENTIALS
 
     async def run(  # type: ignore[override]
-        self, input_data: Input, *, credentials: HostScopedCredentials, **context: Any
+        self, input_data: Input, *, credentials: HostScopedCredentials, user_id: str, **context: Any
     ) -> BlockOutput:
         added = credentials.get_headers_dict() if credentials.matches_url(input_data.url) else {}
         # The node's own headers win over the credentials', as upstream.
         headers = {**added, **input_data.headers}
-        async for output in self.send(input_data, headers=headers, sensitive_headers=tuple(added)):
+        async for output in self.send(input_data, headers=headers, user_id=user_id, sensitive_headers=tuple(added)):
             yield output

@@ -12,10 +12,12 @@ from rest_framework import serializers
 from apps.blocks.base import BlockType
 from apps.credentials.graph_inputs import credentials_input_schema
 from apps.graphs.advice import graph_warnings
-from apps.graphs.io_schema import graph_input_schema, graph_output_schema
+from apps.graphs.io_schema import graph_input_schema, graph_output_schema, graph_trigger_info
 from apps.graphs.models import Graph
 from apps.graphs.spec import GraphSpec, NodeSpec
 from apps.graphs.validation import is_credentials_field
+from apps.webhooks.models import Webhook
+from apps.webhooks.serialization import webhook_json
 
 # Versions are stored as 32-bit integers.
 MAX_VERSION = 2**31 - 1
@@ -111,7 +113,10 @@ def _exported_input_default(node: NodeSpec) -> dict[str, Any]:
     return cleaned
 
 
-def _node_json(graph: Graph, node: NodeSpec, links: list[dict[str, Any]], for_export: bool) -> dict[str, Any]:
+def _node_json(
+    graph: Graph, node: NodeSpec, links: list[dict[str, Any]], for_export: bool, webhook: Webhook | None
+) -> dict[str, Any]:
+    exported = for_export or webhook is None
     return {
         "id": node.id,
         "block_id": node.block_id,
@@ -121,9 +126,18 @@ def _node_json(graph: Graph, node: NodeSpec, links: list[dict[str, Any]], for_ex
         "output_links": [link for link in links if link["source_id"] == node.id],
         "graph_id": str(graph.graph_id),
         "graph_version": graph.version,
-        "webhook_id": None,
-        "webhook": None,
+        "webhook_id": None if exported else str(webhook.id),  # type: ignore[union-attr]
+        "webhook": None if exported else webhook_json(webhook),  # type: ignore[arg-type]
     }
+
+
+def _node_webhooks(graph: Graph) -> dict[str, Webhook]:
+    """The webhook of each trigger node holding one, in one query (none for graphs without triggers)."""
+    held = {str(node.id): node.webhook_id for node in graph.nodes.all() if node.webhook_id}
+    if not held:
+        return {}
+    webhooks = Webhook.objects.in_bulk(set(held.values()))
+    return {node_id: webhooks[webhook_id] for node_id, webhook_id in held.items() if webhook_id in webhooks}
 
 
 def graph_meta_json(
@@ -145,7 +159,8 @@ def graph_meta_json(
         "updated_at": graph.updated_at,
         "input_schema": graph_input_schema(spec),
         "output_schema": graph_output_schema(spec),
-        "has_external_trigger": False,
+        "has_external_trigger": (trigger_setup_info := graph_trigger_info(spec)) is not None,
+        "trigger_setup_info": trigger_setup_info,
         "credentials_input_schema": credentials_input_schema(graph_name=graph.name, specs=[spec, *(sub_specs or [])]),
     }
     if for_export:
@@ -169,11 +184,12 @@ def graph_json(
         for link in spec.links
     ]
     sub_graphs = sub_graphs or []
+    webhooks = _node_webhooks(graph)
     body = {
         **graph_meta_json(
             graph, spec, sub_specs=[GraphSpec.from_model(sub) for sub in sub_graphs], for_export=for_export
         ),
-        "nodes": [_node_json(graph, node, links, for_export) for node in spec.nodes],
+        "nodes": [_node_json(graph, node, links, for_export, webhooks.get(node.id)) for node in spec.nodes],
         "links": links,
         "sub_graphs": [graph_json(sub, for_export=for_export, with_warnings=False) for sub in sub_graphs],
     }

@@ -12,6 +12,8 @@ from apps.graphs.api.serializers import graph_meta_json
 from apps.graphs.spec import GraphSpec
 from apps.library.models import AgentPreset
 from apps.library.selectors import SORT_FIELDS, LibraryAgentView
+from apps.webhooks.models import Webhook
+from apps.webhooks.serialization import webhook_json
 
 # --- presets ---------------------------------------------------------------------------
 
@@ -32,6 +34,17 @@ class PresetCreateInput(serializers.Serializer):
     description = serializers.CharField(allow_blank=True)
     is_active = serializers.BooleanField(default=True)
     webhook_id = serializers.UUIDField(required=False, allow_null=True, default=None)
+
+
+class PresetSetupTriggerInput(serializers.Serializer):
+    """`TriggeredPresetSetupRequest`."""
+
+    name = serializers.CharField(max_length=255)
+    description = serializers.CharField(allow_blank=True, default="")
+    graph_id = serializers.UUIDField()
+    graph_version = serializers.IntegerField(min_value=1)
+    trigger_config = serializers.DictField()
+    agent_credentials = serializers.DictField(child=CredentialsMetaInput(), default=dict)
 
 
 class PresetFromRunInput(serializers.Serializer):
@@ -59,7 +72,7 @@ class PresetExecuteInput(serializers.Serializer):
 
 
 class PresetOutput(serializers.Serializer):
-    """`LibraryAgentPreset`; `webhook` stays null until presets can be triggered by webhooks."""
+    """`LibraryAgentPreset`; `webhook` is upstream's `Webhook` for presets set up as triggers, else null."""
 
     id = serializers.CharField()
     user_id = serializers.CharField()
@@ -76,7 +89,7 @@ class PresetOutput(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
-def preset_json(preset: AgentPreset) -> dict[str, Any]:
+def preset_json(preset: AgentPreset, webhook: Webhook | None = None) -> dict[str, Any]:
     return {
         "id": str(preset.id),
         "user_id": str(preset.user_id),
@@ -88,7 +101,7 @@ def preset_json(preset: AgentPreset) -> dict[str, Any]:
         "description": preset.description,
         "is_active": preset.is_active,
         "webhook_id": str(preset.webhook_id) if preset.webhook_id else None,
-        "webhook": None,
+        "webhook": webhook_json(webhook) if webhook is not None else None,
         "created_at": preset.created_at.isoformat(),
         "updated_at": preset.updated_at.isoformat(),
     }
@@ -171,7 +184,7 @@ def library_agent_json(view: LibraryAgentView) -> dict[str, Any]:
         "output_schema": meta["output_schema"],
         "credentials_input_schema": meta["credentials_input_schema"],
         "has_external_trigger": meta["has_external_trigger"],
-        "trigger_setup_info": None,
+        "trigger_setup_info": meta["trigger_setup_info"],
         "new_output": view.new_output,
         "can_access_graph": graph.user_id == agent.user_id,
         "is_latest_version": view.is_latest_version,

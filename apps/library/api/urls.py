@@ -4,6 +4,7 @@ from apps.library.api import views
 
 urlpatterns = [
     path("library/presets", views.PresetListCreateApi.as_view(), name="library-presets"),
+    path("library/presets/setup-trigger", views.PresetSetupTriggerApi.as_view(), name="library-preset-setup-trigger"),
     path("library/presets/<uuid:preset_id>", views.PresetDetailApi.as_view(), name="library-preset"),
     path("library/presets/<uuid:preset_id>/execute", views.PresetExecuteApi.as_view(), name="library-preset-execute"),
     path("library/agents", views.LibraryAgentListApi.as_view(), name="library-agents"),

@@ -29,12 +29,13 @@ from apps.library.api.serializers import (
     PresetListOutput,
     PresetOutput,
     PresetQuery,
+    PresetSetupTriggerInput,
     PresetUpdateInput,
     library_agent_json,
     preset_json,
 )
 from apps.library.exceptions import StoreNotAvailableError
-from apps.library.models import LibraryAgent
+from apps.library.models import AgentPreset, LibraryAgent
 
 # --- presets ---------------------------------------------------------------------------
 
@@ -44,9 +45,12 @@ class PresetListCreateApi(APIView):
     def get(self, request: AuthenticatedRequest) -> Response:
         query = validate_query(PresetQuery, request)
         presets = selectors.presets_for_user(user=request.user, graph_id=query["graph_id"])
-        return Response(
-            paginate(presets, key="presets", render=preset_json, page=query["page"], page_size=query["page_size"])
+        body = paginate(
+            presets, key="presets", render=lambda preset: preset, page=query["page"], page_size=query["page_size"]
         )
+        webhooks = selectors.preset_webhooks(presets=body["presets"])
+        body["presets"] = [preset_json(preset, webhooks.get(preset.webhook_id)) for preset in body["presets"]]
+        return Response(body)
 
     @extend_schema(
         request=PolymorphicProxySerializer(
@@ -79,13 +83,34 @@ class PresetListCreateApi(APIView):
                 is_active=data["is_active"],
                 webhook_id=data["webhook_id"],
             )
-        return Response(preset_json(preset))
+        return Response(_preset_json(preset))
+
+
+def _preset_json(preset: AgentPreset) -> dict[str, Any]:
+    webhooks = selectors.preset_webhooks(presets=[preset])
+    return preset_json(preset, webhooks.get(preset.webhook_id) if preset.webhook_id else None)
+
+
+class PresetSetupTriggerApi(APIView):
+    @extend_schema(request=PresetSetupTriggerInput, responses={200: PresetOutput})
+    def post(self, request: AuthenticatedRequest) -> Response:
+        data = validate_body(PresetSetupTriggerInput, request)
+        preset = services.preset_setup_trigger(
+            user=request.user,
+            graph_id=data["graph_id"],
+            graph_version=data["graph_version"],
+            name=data["name"],
+            description=data["description"],
+            trigger_config=data["trigger_config"],
+            agent_credentials=data["agent_credentials"],
+        )
+        return Response(_preset_json(preset))
 
 
 class PresetDetailApi(APIView):
     @extend_schema(responses={200: PresetOutput})
     def get(self, request: AuthenticatedRequest, preset_id: uuid.UUID) -> Response:
-        return Response(preset_json(selectors.preset_get_for_user(user=request.user, preset_id=preset_id)))
+        return Response(_preset_json(selectors.preset_get_for_user(user=request.user, preset_id=preset_id)))
 
     @extend_schema(request=PresetUpdateInput, responses={200: PresetOutput})
     def patch(self, request: AuthenticatedRequest, preset_id: uuid.UUID) -> Response:
@@ -99,7 +124,7 @@ class PresetDetailApi(APIView):
             inputs=data["inputs"],
             credentials_inputs=data["credentials"],
         )
-        return Response(preset_json(preset))
+        return Response(_preset_json(preset))
 
     @extend_schema(responses={204: None})
     def delete(self, request: AuthenticatedRequest, preset_id: uuid.UUID) -> Response:
