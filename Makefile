@@ -29,7 +29,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy apps config
 
 bench: $(STAMP)
-	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m config.embedded exec -- $(BIN)/python -m bench
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m config.embedded exec -- $(BIN)/python -m bench $(ARGS)
 
 migrations-check: $(STAMP)
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import statistics
 import subprocess
@@ -30,17 +31,30 @@ def setup_django() -> None:
 
 
 @contextmanager
-def worker(*, concurrency: int, log_name: str) -> Iterator[subprocess.Popen[bytes]]:
-    """A Celery worker on the benchmark's database and broker, with the baseline tasks registered."""
+def worker(*, processes: int = 1, log_name: str, environment: dict[str, str] | None = None) -> Iterator[None]:
+    """Celery worker processes on the benchmark's database and broker, with the baseline tasks registered.
+
+    Each runs as `make run` and the Procfile run it: the project's pool and concurrency settings.
+    """
     # At warning level (so both sides pay for no per-task log lines) the worker prints no
     # "ready" line: give it a few seconds instead.
-    command = [
-        sys.executable, "-m", "celery", "-A", "bench.worker_app", "worker", "-l", "warning",
-        "--concurrency", str(concurrency), "--without-gossip", "--without-mingle", "--without-heartbeat",
-    ]  # fmt: skip
-    started = time.monotonic()
-    with process(command, log_name=log_name, ready=lambda _log: time.monotonic() - started > 3) as child:
-        yield child
+    with contextlib.ExitStack() as stack:
+        for index in range(processes):
+            command = [
+                sys.executable, "-m", "celery", "-A", "bench.worker_app", "worker", "-l", "warning",
+                "-n", f"{log_name}-{index}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat",
+            ]  # fmt: skip
+            started = time.monotonic()
+            stack.enter_context(
+                process(
+                    command,
+                    log_name=f"{log_name}-{index}",
+                    ready=lambda _log, started=started: time.monotonic() - started > 3,
+                    # The pool the Procfile's worker line gives a worker.
+                    environment={**child_env(), "DATABASE_POOL_SIZE": "8", **(environment or {})},
+                )
+            )
+        yield
 
 
 def wait_for(predicate: Callable[[], bool], timeout: float = 300, interval: float = 0.05) -> None:

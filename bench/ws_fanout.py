@@ -299,7 +299,7 @@ def main() -> None:
     # The clients' receipt times must not include this process's garbage collections.
     gc.disable()
     try:
-        with worker(concurrency=1, log_name="bench-ws-worker"):
+        with worker(log_name="bench-ws-worker"):
             for design in DESIGNS:
                 results.extend(asyncio.run(_measure(design, user, token, graph)))
                 gc.collect()

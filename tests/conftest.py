@@ -11,6 +11,12 @@ from apps.accounts.services import tokens_issue
 from apps.core.redis import get_redis
 from tests.factories import UserFactory
 
+# The live processes, one of each per test session. Defined here only: a fixture imported into
+# several conftest files is a separate fixture in each, so every directory would start its own
+# worker, and a test that kills "the" worker would leave another one running its work.
+from tests.web import web_process  # noqa: F401
+from tests.worker import celery_worker_process  # noqa: F401
+
 
 def pytest_configure(config: pytest.Config) -> None:
     from config.env import redis_url_is_set

@@ -31,9 +31,8 @@ def database_url_for_workers() -> str:
 class Worker:
     """`celery worker` in its own process group, so a test can kill it like a crash would."""
 
-    def __init__(self, log_path: Path, concurrency: int = 2, extra_env: dict[str, str] | None = None) -> None:
+    def __init__(self, log_path: Path, extra_env: dict[str, str] | None = None) -> None:
         self.log_path = log_path
-        self.concurrency = concurrency
         self.extra_env = extra_env or {}
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -56,8 +55,6 @@ class Worker:
                 "worker",
                 "-l",
                 "info",
-                "--concurrency",
-                str(self.concurrency),
                 "--without-gossip",
                 "--without-mingle",
                 "--without-heartbeat",
@@ -105,6 +102,7 @@ WORKER_ENV = {
         }
     ),
     "ENGINE_LEASE_SECONDS": "4",
+    "DATABASE_POOL_SIZE": "8",  # as the Procfile's worker line
     "BLOCK_TIME_LIMIT_SECONDS": "6",
     "PATTERN_TIME_LIMIT_SECONDS": "2",
     "BLOCK_HTTP_ALLOW_PRIVATE_TARGETS": "true",

@@ -1,15 +1,26 @@
-"""What a worker needs to know about a run, cached: the immutable parts of a graph execution."""
+"""What a worker needs to know about a run: the immutable parts of a graph execution (cached), and
+whether the run was asked to stop (a flag in Redis the sessions running its blocks poll)."""
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
+import structlog
+from redis.exceptions import RedisError
+
+from apps.core.redis import get_redis
 from apps.executions.models import GraphExecution
+
+logger = structlog.get_logger(__name__)
+
+CANCEL_TTL_SECONDS = 7 * 24 * 3600
 
 _CACHE_SIZE = 4096
 _cache: OrderedDict[str, RunMeta] = OrderedDict()
+_cache_lock = threading.Lock()  # a worker's threads share it
 
 
 @dataclass(frozen=True)
@@ -58,10 +69,11 @@ class RunMeta:
 
 
 def run_meta(run_id: str) -> RunMeta:
-    meta = _cache.get(run_id)
-    if meta is not None:
-        _cache.move_to_end(run_id)
-        return meta
+    with _cache_lock:
+        meta = _cache.get(run_id)
+        if meta is not None:
+            _cache.move_to_end(run_id)
+            return meta
     run = GraphExecution.objects.select_related("user", "graph").get(pk=run_id)
     meta = RunMeta(
         id=str(run.id),
@@ -76,7 +88,31 @@ def run_meta(run_id: str) -> RunMeta:
         preset_id=run.preset_id,
         parent_execution_id=run.parent_execution_id,
     )
-    _cache[run_id] = meta
-    if len(_cache) > _CACHE_SIZE:
-        _cache.popitem(last=False)
+    with _cache_lock:
+        _cache[run_id] = meta
+        if len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
     return meta
+
+
+# The cancel flag only hurries a stop along: a stop is also in the database (`stop_requested_at`,
+# `halted_at`), which every group of writes reads under the run's lock. So Redis being away
+# neither stops a run nor fails the caller.
+
+
+def _cancel_key(run_id: object) -> str:
+    return f"agpt:cancel:{run_id}"
+
+
+def set_cancel_flag(run_id: object) -> None:
+    try:
+        get_redis().set(_cancel_key(run_id), "1", ex=CANCEL_TTL_SECONDS)
+    except (RedisError, OSError) as error:
+        logger.warning("cancel_flag_not_set", graph_exec_id=str(run_id), error=type(error).__name__)
+
+
+def cancel_requested(run_id: object) -> bool:
+    try:
+        return bool(get_redis().exists(_cancel_key(run_id)))
+    except (RedisError, OSError):
+        return False

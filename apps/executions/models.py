@@ -28,6 +28,10 @@ ACTIVE_STATUSES = (ExecutionStatus.QUEUED, ExecutionStatus.RUNNING)
 FINAL_STATUSES = (ExecutionStatus.COMPLETED, ExecutionStatus.TERMINATED, ExecutionStatus.FAILED)
 
 
+def _status_is_valid(name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(condition=Q(status__in=ExecutionStatus.values), name=name)
+
+
 class GraphExecution(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     graph = models.ForeignKey("graphs.Graph", on_delete=models.CASCADE, related_name="executions")
@@ -81,6 +85,7 @@ class GraphExecution(models.Model):
                 condition=Q(idempotency_key__isnull=False),
                 name="executions_run_idempotency_key_unique",
             ),
+            _status_is_valid("executions_run_status_valid"),
         ]
         indexes = [
             models.Index(fields=["user", "is_deleted", "created_at"]),
@@ -110,15 +115,26 @@ class NodeExecution(models.Model):
     lease_expires_at = models.DateTimeField(blank=True, null=True)
     # Orders a node's executions first-in first-out; set explicitly, strictly increasing within a batch.
     added_at = models.DateTimeField(default=timezone.now)
+    # Executions of one node run concurrently but hand their outputs on in `added_at` order:
+    # `handed_on` counts this execution's outputs (by position) already handed to the next
+    # nodes, and `drained` says it has ended and handed on every output, so the next one's turn has come.
+    handed_on = models.PositiveIntegerField(default=0)
+    drained = models.BooleanField(default=False)
     queued_at = models.DateTimeField(blank=True, null=True)
     started_at = models.DateTimeField(blank=True, null=True)
     ended_at = models.DateTimeField(blank=True, null=True)
 
     class Meta:
+        constraints = [_status_is_valid("executions_node_execution_status_valid")]
         indexes = [
             models.Index(fields=["graph_execution", "node", "status"]),
             models.Index(fields=["graph_execution", "status"]),
             models.Index(fields=["status", "queued_at"]),
+            models.Index(
+                fields=["graph_execution", "node", "added_at"],
+                condition=Q(drained=False),
+                name="executions_hand_on_order",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -5,31 +5,71 @@ pending (INCOMPLETE) execution of the sink that lacks that pin, or a new one:
 values arriving on different pins pair up first-in first-out. Static links
 back-fill missing static pins from the sink's latest execution, and a value on
 a static link also completes every pending execution still lacking it. An
-execution whose linked pins are all present becomes QUEUED with its input
-frozen; it is dispatched at once only if no other execution of that node is
-queued or running in the run (one at a time, in order).
+execution whose linked pins are all present (a linked pin always waits, even
+with a default) gets its input frozen (upstream's `validate_exec`: defaults
+merged under the linked values, the run's masks applied, dynamic pins
+assembled, the block's schema checked) and becomes QUEUED.
 
-Runs inside the caller's transaction, holding the sinks' queue locks.
+`pair_outputs` is that rule on values in memory; `propagate_outputs` loads the
+sinks' queues, applies it and writes the result, inside the caller's
+transaction (which holds the run's row lock, so writers of one run take turns).
+
+`hand_on_line` decides which outputs go: executions of one node run concurrently
+but hand their outputs on in the order they were created (upstream's
+`NodeExecutionProgress`). Each keeps `handed_on` (outputs handed on so far) and
+`drained` (ended, and all of them handed on); only the oldest execution of a
+node that is not drained hands on, and when it ends, the next one hands on what
+it wrote meanwhile.
 """
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
 
+from apps.blocks.base import BlockInputError
 from apps.core.jsonsafe import json_safe
 from apps.executions import sql
 from apps.executions.compiled import CompiledGraph, CompiledNode
-from apps.executions.inputs import build_node_input
-from apps.executions.locks import lock_node_queues
+from apps.executions.models import FINAL_STATUSES, NodeExecution, NodeExecutionInput
 from apps.executions.models import ExecutionStatus as S
-from apps.executions.models import NodeExecution, NodeExecutionInput
-from apps.executions.status import transition
-from apps.graphs.pins import parse_execution_output
+from apps.executions.runner import Job, Output, slots
+from apps.graphs.pins import DynamicPinError, merge_execution_input, parse_execution_output
+
+
+@dataclass(frozen=True)
+class NodeInput:
+    """`data` is set when the execution can run; `error` when its input can never be valid."""
+
+    data: dict[str, Any] | None = None
+    error: str | None = None
+    waiting_for: frozenset[str] = frozenset()
+
+    @property
+    def ready(self) -> bool:
+        return self.data is not None
+
+
+def build_node_input(node: CompiledNode, linked: dict[str, Any], masks: dict[str, Any] | None = None) -> NodeInput:
+    missing = node.linked_pins - linked.keys()
+    if missing:
+        return NodeInput(waiting_for=frozenset(missing))
+    data = {**node.input_default, **linked, **(masks or {})}
+    try:
+        merged = merge_execution_input(data)
+    except DynamicPinError as error:
+        return NodeInput(error=str(error))
+    try:
+        node.block.parse_input(merged)
+    except BlockInputError as error:
+        return NodeInput(error=f"Input data missing or mismatch for `{node.block.name}`: {error}")
+    return NodeInput(data=json_safe(merged))
 
 
 @dataclass(eq=False)
@@ -44,66 +84,53 @@ class PendingExecution:
 class SinkQueue:
     node: CompiledNode
     pending: list[PendingExecution] = field(default_factory=list)
-    busy: bool = False  # an execution of this node is queued or running
+    # The inputs of the sink's latest execution past INCOMPLETE (static back-fill); None: not looked up yet.
     latest_inputs: dict[str, Any] | None = None
-    first_queued: NodeExecution | None = None
 
 
 @dataclass
-class Propagation:
-    queued: list[PendingExecution] = field(default_factory=list)
-    dispatch: list[NodeExecution] = field(default_factory=list)
+class Pairing:
     touched: list[PendingExecution] = field(default_factory=list)
-    # With `release_source`: the source node's next QUEUED execution, now that the source's current one ended.
-    source_next: NodeExecution | None = None
-    # With `claim_lone_successor`: the one execution to dispatch, written already RUNNING for this worker.
-    claimed: NodeExecution | None = None
+    queued: list[PendingExecution] = field(default_factory=list)
 
 
-def _load_queues(run_id: Any, sinks: list[CompiledNode], source: CompiledNode | None) -> dict[str, SinkQueue]:
-    queues = {node.id: SinkQueue(node=node) for node in sinks}
-    if source is not None and source.id not in queues:
-        queues[source.id] = SinkQueue(node=source)
-    state = sql.queue_state(
-        run_id=run_id,
-        node_ids=list(queues),
-        pending_for=[node.id for node in sinks],
-        head_of=source.id if source is not None else None,
-    )
-    for node_id in state.busy:
-        queues[node_id].busy = True
-    if source is not None and state.head is not None:
-        # All that is needed to claim it or send it to a worker.
-        queues[source.id].first_queued = NodeExecution(
-            id=state.head, graph_execution_id=run_id, node_id=source.id, status=S.QUEUED
-        )
-    pending_rows = state.pending
-    inputs: dict[Any, dict[str, Any]] = {}
-    if pending_rows:
-        for item in NodeExecutionInput.objects.filter(node_execution__in=pending_rows).values_list(
-            "node_execution_id", "name", "data"
-        ):
-            inputs.setdefault(item[0], {})[item[1]] = item[2]
-    for row in pending_rows:
-        queues[str(row.node_id)].pending.append(PendingExecution(row=row, inputs=inputs.get(row.id, {})))
-    return queues
+def pair_outputs(
+    *,
+    run_id: Any,
+    source: CompiledNode,
+    outputs: list[tuple[str, Any]],
+    queues: dict[str, SinkQueue],
+    masks: dict[str, Any],
+    latest_inputs: Callable[[SinkQueue], dict[str, Any]],
+    now: datetime,
+) -> Pairing:
+    """Delivers `outputs` of `source` into the sinks' `queues` (changed in place): no database.
 
-
-def _latest_inputs(run_id: Any, queue: SinkQueue) -> dict[str, Any]:
-    """The inputs of the sink's latest execution past INCOMPLETE, the source of static back-fill."""
-    if queue.latest_inputs is None:
-        latest = (
-            NodeExecution.objects.filter(graph_execution_id=run_id, node_id=queue.node.id)
-            .exclude(status=S.INCOMPLETE)
-            .order_by("-added_at", "-id")
-            .first()
-        )
-        queue.latest_inputs = (
-            dict(NodeExecutionInput.objects.filter(node_execution=latest).values_list("name", "data"))
-            if latest is not None
-            else {}
-        )
-    return queue.latest_inputs
+    `latest_inputs(queue)` gives a sink's latest inputs the first time a static
+    pin needs back-filling.
+    """
+    result = Pairing()
+    touched: dict[int, PendingExecution] = {}
+    for pin, value in outputs:
+        for link in source.output_links:
+            matched, data = parse_execution_output(pin, value, link.source_name)
+            if not matched:
+                continue
+            queue = queues[link.sink_id]
+            target = next((p for p in queue.pending if link.sink_name not in p.inputs), None)
+            if target is None:
+                row = NodeExecution(graph_execution_id=run_id, node_id=queue.node.id, status=S.INCOMPLETE)
+                target = PendingExecution(row=row, inputs={}, is_new=True)
+                queue.pending.append(target)
+            candidates = [target]
+            if link.is_static:
+                candidates += [p for p in queue.pending if p is not target and link.sink_name not in p.inputs]
+            for execution in candidates:
+                _give(execution, link.sink_name, json_safe(data))
+                touched[id(execution)] = execution
+                _try_queue(queue, execution, masks.get(queue.node.id), latest_inputs, now, result)
+    result.touched = list(touched.values())
+    return result
 
 
 def _give(execution: PendingExecution, pin: str, value: Any) -> None:
@@ -112,27 +139,78 @@ def _give(execution: PendingExecution, pin: str, value: Any) -> None:
 
 
 def _try_queue(
-    run_id: Any, queue: SinkQueue, execution: PendingExecution, masks: dict[str, Any], result: Propagation
+    queue: SinkQueue,
+    execution: PendingExecution,
+    masks: dict[str, Any] | None,
+    latest_inputs: Callable[[SinkQueue], dict[str, Any]],
+    now: datetime,
+    result: Pairing,
 ) -> None:
     for link in queue.node.static_links:
         if link.sink_name not in execution.inputs:
-            latest = _latest_inputs(run_id, queue)
+            latest = latest_inputs(queue)
             if link.sink_name in latest:
                 _give(execution, link.sink_name, latest[link.sink_name])
-    prepared = build_node_input(queue.node, execution.inputs, masks.get(queue.node.id))
-    if not prepared.waiting_for:
-        # Invalid input still queues: the node task then fails with the validation error as its output.
-        execution.row.status = S.QUEUED
-        execution.row.queued_at = timezone.now()
-        execution.row.input_data = (
-            prepared.data if prepared.ready else json_safe({**queue.node.input_default, **execution.inputs})
-        )
-        queue.pending.remove(execution)
-        queue.latest_inputs = dict(execution.inputs)
-        result.queued.append(execution)
-        if not queue.busy:
-            queue.busy = True
-            result.dispatch.append(execution.row)
+    prepared = build_node_input(queue.node, execution.inputs, masks)
+    if prepared.waiting_for:
+        return
+    # Invalid input still queues: the node then fails with the validation error as its output.
+    execution.row.status = S.QUEUED
+    execution.row.queued_at = now
+    execution.row.input_data = (
+        prepared.data if prepared.ready else json_safe({**queue.node.input_default, **execution.inputs})
+    )
+    queue.pending.remove(execution)
+    queue.latest_inputs = dict(execution.inputs)
+    result.queued.append(execution)
+
+
+@dataclass
+class Propagation:
+    touched: list[PendingExecution] = field(default_factory=list)
+    # Newly QUEUED executions, in order: the first `claimed` of them were written already RUNNING
+    # for the calling worker, the rest are to be sent to workers.
+    queued: list[NodeExecution] = field(default_factory=list)
+    claimed: list[NodeExecution] = field(default_factory=list)
+
+    @property
+    def to_send(self) -> list[NodeExecution]:
+        return self.queued[len(self.claimed) :]
+
+
+def _latest_inputs_from_database(run_id: Any) -> Callable[[SinkQueue], dict[str, Any]]:
+    def latest_inputs(queue: SinkQueue) -> dict[str, Any]:
+        if queue.latest_inputs is None:
+            latest = (
+                NodeExecution.objects.filter(graph_execution_id=run_id, node_id=queue.node.id)
+                .exclude(status=S.INCOMPLETE)
+                .order_by("-added_at", "-id")
+                .first()
+            )
+            queue.latest_inputs = (
+                dict(NodeExecutionInput.objects.filter(node_execution=latest).values_list("name", "data"))
+                if latest is not None
+                else {}
+            )
+        return queue.latest_inputs
+
+    return latest_inputs
+
+
+def load_queues(pending_ids: list[uuid.UUID], graph: CompiledGraph, sink_ids: list[str]) -> dict[str, SinkQueue]:
+    """The sinks' queues from their INCOMPLETE executions (as `sql.queue_state` found them) and their inputs."""
+    queues = {node_id: SinkQueue(node=graph.nodes[node_id]) for node_id in sink_ids}
+    inputs: dict[Any, dict[str, Any]] = {}
+    # Usually nothing is pending (a chain): then there is nothing to load.
+    pending = list(NodeExecution.objects.filter(pk__in=pending_ids).order_by("added_at", "id")) if pending_ids else []
+    if pending:
+        for pk, name, data in NodeExecutionInput.objects.filter(node_execution__in=pending).values_list(
+            "node_execution_id", "name", "data"
+        ):
+            inputs.setdefault(pk, {})[name] = data
+    for row in pending:
+        queues[str(row.node_id)].pending.append(PendingExecution(row=row, inputs=inputs.get(row.id, {})))
+    return queues
 
 
 def propagate_outputs(
@@ -141,75 +219,50 @@ def propagate_outputs(
     graph: CompiledGraph,
     source: CompiledNode,
     outputs: list[tuple[str, Any]],
+    queues: dict[str, SinkQueue],
     masks: dict[str, Any],
-    release_source: bool = False,
-    claim_lone_successor: bool = False,
+    claim: int = 0,
 ) -> Propagation:
-    """Delivers `outputs` of `source`.
+    """Delivers `outputs` of `source` into `queues` and writes the result.
 
-    With `release_source` (the source's execution just ended), the source's
-    queue is locked too, in the same ordered step, and its next QUEUED
-    execution is returned to be dispatched. With `claim_lone_successor`, when
-    exactly one new execution is to be dispatched (and no other), it is written
-    already claimed by the calling worker, which runs it next: no broker hop,
-    no separate claim. If the worker dies first, its lease brings it back.
+    The first `claim` executions that become QUEUED are written already claimed
+    (RUNNING, attempt 1, leased) by the calling worker, which runs them next:
+    no broker hop, no separate claim. If the worker dies first, their leases
+    bring them back.
     """
-    deliveries = []
-    for pin, value in outputs:
-        for link in source.output_links:
-            matched, data = parse_execution_output(pin, value, link.source_name)
-            if matched:
-                deliveries.append((link, json_safe(data)))
-    result = Propagation()
-    sinks = [graph.nodes[node_id] for node_id in sorted({link.sink_id for link, _ in deliveries})]
-    lock_node_queues(run_id, [*([source.id] if release_source else []), *(node.id for node in sinks)])
-    if not deliveries and not release_source:
-        return result
-    queues = _load_queues(run_id, sinks, source if release_source else None)
-    if release_source:
-        result.source_next = queues[source.id].first_queued
-    touched: dict[int, PendingExecution] = {}
-    for link, value in deliveries:
-        queue = queues[link.sink_id]
-        target = next((p for p in queue.pending if link.sink_name not in p.inputs), None)
-        if target is None:
-            target = PendingExecution(
-                row=NodeExecution(graph_execution_id=run_id, node_id=queue.node.id, status=S.INCOMPLETE),
-                inputs={},
-                is_new=True,
-            )
-            queue.pending.append(target)
-        candidates = [target]
-        if link.is_static:
-            candidates += [p for p in queue.pending if p is not target and link.sink_name not in p.inputs]
-        for execution in candidates:
-            _give(execution, link.sink_name, value)
-            touched[id(execution)] = execution
-            _try_queue(run_id, queue, execution, masks, result)
-    result.touched = list(touched.values())
-    lone = result.dispatch[0] if len(result.dispatch) == 1 and result.source_next is None else None
-    if claim_lone_successor and lone is not None and any(p.row is lone and p.is_new for p in result.touched):
-        now = timezone.now()
-        lone.status, lone.started_at, lone.attempt = S.RUNNING, now, 1
-        lone.lease_expires_at = now + timedelta(seconds=settings.ENGINE_LEASE_SECONDS)
-        result.claimed = lone
-    _persist(result.touched)
+    now = timezone.now()
+    pairing = pair_outputs(
+        run_id=run_id,
+        source=source,
+        outputs=outputs,
+        queues=queues,
+        masks=masks,
+        latest_inputs=_latest_inputs_from_database(run_id),
+        now=now,
+    )
+    result = Propagation(touched=pairing.touched, queued=[execution.row for execution in pairing.queued])
+    for row in result.queued[:claim]:
+        row.status, row.started_at, row.attempt = S.RUNNING, now, 1
+        row.lease_expires_at = now + timedelta(seconds=settings.ENGINE_LEASE_SECONDS)
+        result.claimed.append(row)
+    _persist(pairing.touched, now)
     return result
 
 
-def _persist(executions: list[PendingExecution]) -> None:
-    now = timezone.now()
+def _persist(executions: list[PendingExecution], now: datetime) -> None:
     new_rows = [execution.row for execution in executions if execution.is_new]
     for offset, row in enumerate(new_rows):
         row.added_at = now + timedelta(microseconds=offset)
     sql.insert_rows(NodeExecution, new_rows)
     for execution in executions:
-        if not execution.is_new and execution.row.status == S.QUEUED:
-            transition(
-                NodeExecution.objects.filter(pk=execution.row.pk),
-                S.QUEUED,
-                input_data=execution.row.input_data,
+        if not execution.is_new and execution.row.status != S.INCOMPLETE:
+            NodeExecution.objects.filter(pk=execution.row.pk, status=S.INCOMPLETE).update(
+                status=execution.row.status,
                 queued_at=execution.row.queued_at,
+                input_data=execution.row.input_data,
+                started_at=execution.row.started_at,
+                attempt=execution.row.attempt,
+                lease_expires_at=execution.row.lease_expires_at,
             )
     sql.insert_rows(
         NodeExecutionInput,
@@ -219,3 +272,103 @@ def _persist(executions: list[PendingExecution]) -> None:
             for name, value in execution.new_inputs.items()
         ],
     )
+    for execution in executions:  # written: a later hand-on of the same walk adds only its own
+        execution.is_new, execution.new_inputs = False, {}
+
+
+# --- the hand-on of a node's line ---------------------------------------------------------
+
+
+def hand_on_line(
+    *,
+    run_id: Any,
+    graph: CompiledGraph,
+    node: CompiledNode,
+    held: dict[uuid.UUID, Job],
+    masks: dict[str, Any],
+    stopping: bool,
+    local: bool,
+) -> list[Propagation]:
+    """Hands on, in creation order, what `node`'s executions wrote: from the oldest that is not
+    drained, as far as each one has ended (an execution still running stops the line).
+
+    `held` are the caller's executions of the node, whose outputs it has in memory. With `local`,
+    what becomes ready is claimed for the caller as far as the worker process has free slots (a
+    chain never leaves the thread); the rest is to be sent. A stopping run hands nothing on.
+    """
+    sink_ids = sorted({link.sink_id for link in node.output_links})
+    # One round trip finds the line and its sinks' pending executions; the queues, loaded when first
+    # needed, then follow every hand-on of the walk in memory.
+    state = sql.queue_state(run_id=run_id, pending_for=sink_ids, line_of=node.id)
+    head = state.line[0] if state.line else None
+    if head is None or (head.written == head.handed_on and head.status not in FINAL_STATUSES):
+        return []  # the oldest execution runs on with nothing new: the line waits for it
+    propagations: list[Propagation] = []
+    drained: list[uuid.UUID] = []
+    # What the walk writes is read by nobody before the group commits: it goes in as few round trips as the
+    # walk's reads allow.
+    with sql.pipelined():
+        while True:
+            queues: dict[str, SinkQueue] | None = None
+            line = [entry for entry in state.line if entry.id not in drained]
+            for entry in line:
+                outputs = _unhanded(entry, held.get(entry.id)) if entry.written > entry.handed_on else []
+                if outputs and sink_ids and not stopping:
+                    if queues is None:
+                        queues = load_queues(state.pending_ids, graph, sink_ids)
+                    propagations.append(
+                        _hand_on(
+                            run_id=run_id,
+                            graph=graph,
+                            source=node,
+                            outputs=outputs,
+                            queues=queues,
+                            masks=masks,
+                            local=local,
+                        )
+                    )
+                if entry.status in FINAL_STATUSES:
+                    drained.append(entry.id)
+                    continue
+                if outputs:
+                    sql.set_handed_on(node_exec_id=entry.id, handed_on=entry.written, drained=False)
+                break
+            else:
+                if len(line) == sql.HAND_ON_LINE:
+                    _mark_drained(drained)
+                    state = sql.queue_state(run_id=run_id, pending_for=sink_ids, line_of=node.id)
+                    continue
+            break
+        _mark_drained(drained)
+    return propagations
+
+
+def _hand_on(
+    *,
+    run_id: Any,
+    graph: CompiledGraph,
+    source: CompiledNode,
+    outputs: list[Output],
+    queues: dict[str, SinkQueue],
+    masks: dict[str, Any],
+    local: bool,
+) -> Propagation:
+    granted = slots().take_up_to(len(outputs) * len(source.output_links) if local else 0)
+    propagation = propagate_outputs(
+        run_id=run_id, graph=graph, source=source, outputs=outputs, queues=queues, masks=masks, claim=granted
+    )
+    slots().give(granted - len(propagation.claimed))
+    return propagation
+
+
+def _unhanded(entry: sql.InLine, job: Job | None) -> list[Output]:
+    """An execution's outputs from `handed_on` on: from memory where the caller has them."""
+    if job is None or entry.handed_on < job.first_position:
+        return sql.outputs_from(node_exec_id=entry.id, position=entry.handed_on)
+    return job.produced[entry.handed_on - job.first_position :]
+
+
+def _mark_drained(ids: list[uuid.UUID]) -> None:
+    if ids:
+        NodeExecution.objects.filter(pk__in=ids).update(drained=True)
+        ids.clear()

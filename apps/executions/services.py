@@ -1,4 +1,4 @@
-"""Writes on runs: start, stop, finish, delete."""
+"""Writes on runs from the API: start, stop, delete. (The engine's own writes are `worker`'s.)"""
 
 from __future__ import annotations
 
@@ -14,19 +14,17 @@ from apps.accounts.models import User
 from apps.blocks.base import BlockInputError, BlockType
 from apps.core.exceptions import ApplicationError
 from apps.core.jsonsafe import json_safe
-from apps.core.redis import get_redis
 from apps.credentials.runs import run_credentials_prepare
-from apps.credits.events import notify_agent_run
 from apps.credits.selectors import credits_check_can_execute
 from apps.executions.compiled import compiled_graph
+from apps.executions.context import set_cancel_flag
 from apps.executions.dispatch import send_node_executions
 from apps.executions.events import EventBatch
-from apps.executions.job import cancel_key
-from apps.executions.models import ACTIVE_STATUSES, FINAL_STATUSES, GraphExecution, NodeExecution, NodeExecutionInput
+from apps.executions.models import FINAL_STATUSES, GraphExecution, NodeExecution, NodeExecutionInput
 from apps.executions.models import ExecutionStatus as S
-from apps.executions.selectors import run_outputs
-from apps.executions.serialization import graph_execution_json, node_execution_json, run_stats
+from apps.executions.serialization import graph_execution_json, node_execution_json
 from apps.executions.status import transition
+from apps.executions.writes import run_finalize
 from apps.graphs.models import Graph
 from apps.graphs.nesting import graph_check_nesting
 from apps.graphs.pins import DynamicPinError, merge_execution_input
@@ -163,62 +161,6 @@ def execution_start(
     return run
 
 
-def execution_finalize_if_done(*, run_id: Any) -> GraphExecution | None:
-    """Ends the run if no node execution is queued or running (upstream: TERMINATED, FAILED or COMPLETED).
-
-    Called after each commit that may have been the last; the run's row lock
-    makes concurrent callers take turns, and the guarded transition makes all
-    but one a no-op.
-    """
-    with transaction.atomic():
-        run = GraphExecution.objects.select_for_update().filter(pk=run_id).first()
-        if run is None or run.status in FINAL_STATUSES:
-            return None
-        if NodeExecution.objects.filter(graph_execution_id=run_id, status__in=ACTIVE_STATUSES).exists():
-            return None
-        target = S.TERMINATED if run.stop_requested_at else S.FAILED if run.error or run.halted_at else S.COMPLETED
-        now = timezone.now()
-        if not transition(GraphExecution.objects.filter(pk=run_id), target, ended_at=now):
-            return None
-        run.status, run.ended_at = target, now
-        outputs = run_outputs(run_id=run.id)
-        events = EventBatch()
-        events.graph(run_id=run.id, graph_id=run.graph_public_id, data=graph_execution_json(run, outputs=outputs))
-        transaction.on_commit(events.publish)
-        notify_agent_run(
-            user_id=run.user_id,
-            graph_id=str(run.graph_public_id),
-            graph_exec_id=str(run.id),
-            agent_name=Graph.objects.filter(pk=run.graph_id).values_list("name", flat=True).first(),
-            credits_used=run.cost,
-            node_count=run.node_count,
-            execution_time=run_stats(run)["duration"],
-            outputs=[{"name": name, "output": values} for name, values in outputs.items()],
-        )
-        if run.parent_node_execution_id:
-            transaction.on_commit(lambda: _resume_parent(run.parent_node_execution_id))
-    return run
-
-
-def _resume_parent(node_exec_id: Any) -> None:
-    from apps.executions.tasks import resume_subgraph_node
-
-    resume_subgraph_node.delay(str(node_exec_id))
-
-
-def execution_halt(*, run_id: Any) -> None:
-    """The engine stops a run itself (its user ran out of credits): nothing more starts, and it ends FAILED."""
-    now = timezone.now()
-    with transaction.atomic():
-        GraphExecution.objects.filter(pk=run_id, halted_at__isnull=True).update(halted_at=now)
-        transition(
-            NodeExecution.objects.filter(graph_execution_id=run_id, status__in=(S.QUEUED, S.INCOMPLETE)),
-            S.TERMINATED,
-            ended_at=now,
-        )
-    get_redis().set(cancel_key(run_id), "1", ex=7 * 24 * 3600)
-
-
 def execution_stop(*, run: GraphExecution, wait_seconds: float | None = None) -> GraphExecution:
     """Stops a run: waiting executions end at once, running blocks are cancelled (sub-runs first)."""
     for child in GraphExecution.objects.filter(parent_execution=run).exclude(status__in=FINAL_STATUSES):
@@ -234,9 +176,10 @@ def execution_stop(*, run: GraphExecution, wait_seconds: float | None = None) ->
             NodeExecution.objects.filter(graph_execution=run, status__in=(S.QUEUED, S.INCOMPLETE)),
             S.TERMINATED,
             ended_at=now,
+            drained=True,
         )
-    get_redis().set(cancel_key(run.pk), "1", ex=7 * 24 * 3600)
-    execution_finalize_if_done(run_id=run.pk)
+    set_cancel_flag(run.pk)
+    run_finalize(run_id=run.pk)
     deadline = time.monotonic() + (settings.ENGINE_STOP_WAIT_SECONDS if wait_seconds is None else wait_seconds)
     while True:
         current = GraphExecution.objects.get(pk=run.pk)

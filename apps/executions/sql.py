@@ -4,14 +4,16 @@ They run several times per node; the ORM would spend more time compiling them
 than the database spends running them, and would need an UPDATE and a SELECT
 where `UPDATE ... RETURNING` does both. Values are adapted by the fields
 themselves (`get_db_prep_*`), and `Model.objects.raw` maps returned rows with
-the usual conversions. Works on PostgreSQL and SQLite (>= 3.35).
+the usual conversions. Status conditions come from the transition table
+(`status.sources_sql`). Works on PostgreSQL and SQLite (>= 3.35).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -19,40 +21,25 @@ from typing import Any
 from django.db import connection
 from django.db.models import AutoField, DateTimeField, Field, Model
 
-from apps.executions.models import GraphExecution, NodeExecution
+from apps.executions.models import ExecutionStatus as S
+from apps.executions.models import GraphExecution, NodeExecution, NodeExecutionOutput
+from apps.executions.status import sources_sql
+
+NODE_EXECUTIONS = NodeExecution._meta.db_table
+RUNS = GraphExecution._meta.db_table
+OUTPUTS = NodeExecutionOutput._meta.db_table
 
 
 def _uuid(value: Any) -> Any:
     return NodeExecution._meta.get_field("id").get_db_prep_value(value, connection)
 
 
-def _when(value: datetime) -> Any:
+def _when(value: datetime | None) -> Any:
     return connection.ops.adapt_datetimefield_value(value)
 
 
-def claim_node_execution(
-    *, node_exec_id: Any, run_id: Any, node_id: Any, now: datetime, lease_until: datetime
-) -> NodeExecution | None:
-    """QUEUED -> RUNNING for the head of its node's queue, if no execution of that node is running."""
-    table = NodeExecution._meta.db_table
-    sql = f"""
-        UPDATE {table} SET status = 'RUNNING', started_at = %s, attempt = attempt + 1, lease_expires_at = %s
-        WHERE id = %s AND status = 'QUEUED' AND NOT EXISTS (
-            SELECT 1 FROM {table} other
-            WHERE other.graph_execution_id = %s AND other.node_id = %s
-              AND (other.status = 'RUNNING' OR (other.status = 'QUEUED' AND other.added_at < {table}.added_at))
-        )
-        RETURNING *
-    """
-    params = [_when(now), _when(lease_until), _uuid(node_exec_id), _uuid(run_id), _uuid(node_id)]
-    rows = list(NodeExecution.objects.raw(sql, params))
-    return rows[0] if rows else None
-
-
-RUN_COUNTERS = (
-    "status", "started_at", "ended_at", "node_count", "node_error_count", "cost",
-    "nodes_walltime", "nodes_cputime", "error", "stop_requested_at", "halted_at",
-)  # fmt: skip
+def _json(value: Any) -> Any:
+    return NodeExecution._meta.get_field("stats").get_db_prep_save(value, connection)
 
 
 def _as_datetime(value: Any) -> datetime | None:
@@ -63,13 +50,70 @@ def _as_datetime(value: Any) -> datetime | None:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
+@contextlib.contextmanager
+def pipelined() -> Iterator[None]:
+    """Statements run inside are sent without waiting for each one's result (PostgreSQL's pipeline
+    mode): writes whose results nobody reads share one round trip, at the end of the block or with
+    the next read, which waits for them first, so their order holds. Elsewhere they run one by one.
+
+    Only for statements whose results are fetched (SELECT, RETURNING) or not read at all: a
+    cursor's `rowcount` is not known before the pipeline syncs.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    connection.ensure_connection()
+    with connection.wrap_database_errors, connection.connection.pipeline():
+        yield
+
+
+def claim_node_executions(*, ids: Sequence[Any], now: datetime, lease_until: datetime) -> list[NodeExecution]:
+    """QUEUED -> RUNNING for those of `ids` still queued; a duplicated task finds nothing to claim."""
+    if not ids:
+        return []
+    sql = f"""
+        UPDATE {NODE_EXECUTIONS}
+        SET status = '{S.RUNNING}', started_at = %s, attempt = attempt + 1, lease_expires_at = %s
+        WHERE id IN ({", ".join(["%s"] * len(ids))}) AND status IN ({sources_sql(S.RUNNING)})
+        RETURNING *
+    """
+    params = [_when(now), _when(lease_until), *(_uuid(pk) for pk in ids)]
+    return sorted(NodeExecution.objects.raw(sql, params), key=lambda row: (row.added_at, str(row.pk)))
+
+
+@dataclass(frozen=True)
+class RunState:
+    stop_requested_at: datetime | None
+    halted_at: datetime | None
+
+    @property
+    def is_stopping(self) -> bool:
+        return self.stop_requested_at is not None or self.halted_at is not None
+
+
+def lock_run(*, run_id: Any) -> RunState:
+    """Takes the run's row lock for the transaction: every engine write to a run's executions does,
+    first, so writers of one run take turns and never wait on each other in a cycle."""
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        with pipelined():  # the transaction's BEGIN goes in the same round trip
+            cursor.execute(f"SELECT stop_requested_at, halted_at FROM {RUNS} WHERE id = %s{lock}", [_uuid(run_id)])
+        stop_requested_at, halted_at = cursor.fetchone()
+    return RunState(_as_datetime(stop_requested_at), _as_datetime(halted_at))
+
+
+RUN_COUNTERS = (
+    "status", "started_at", "ended_at", "node_count", "node_error_count", "cost",
+    "nodes_walltime", "nodes_cputime", "error", "stop_requested_at", "halted_at",
+)  # fmt: skip
+
+
 def count_into_run(
     *, run_id: Any, steps: int, errors: int, cost: int, walltime: float, cputime: float, error: str, now: datetime
 ) -> dict[str, Any]:
-    """Adds to the run's counters (taking its row lock until commit); returns the run's changing fields."""
-    table = GraphExecution._meta.db_table
+    """Adds to the run's counters; returns the run's changing fields."""
     sql = f"""
-        UPDATE {table}
+        UPDATE {RUNS}
         SET node_count = node_count + %s, node_error_count = node_error_count + %s, cost = cost + %s,
             nodes_walltime = nodes_walltime + %s, nodes_cputime = nodes_cputime + %s,
             error = CASE WHEN error = '' THEN %s ELSE error END, updated_at = %s
@@ -102,26 +146,33 @@ class InsertPlan:
     defaulted: list[Field[Any, Any]]
     head: str
     row: str
+    # A row of a VALUES list in a SELECT: PostgreSQL types its columns from the values (a list of
+    # NULLs would be text), so each is cast to its column's type.
+    typed_row: str
 
 
 @functools.cache
 def _insert_plan(model: type[Model], vendor: str) -> InsertPlan:
     fields = [field for field in model._meta.concrete_fields if not isinstance(field, AutoField)]
     columns = ", ".join(connection.ops.quote_name(str(field.column)) for field in fields)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    typed = "(" + ", ".join(f"%s::{field.db_type(connection)}" for field in fields) + ")"
     return InsertPlan(
         attnames=[field.attname for field in fields],
         preparers=[_preparer(field) for field in fields],
         defaulted=[field for field in fields if field.has_default()],
-        head=f"INSERT INTO {model._meta.db_table} ({columns}) VALUES ",
-        row="(" + ", ".join(["%s"] * len(fields)) + ")",
+        head=f"INSERT INTO {model._meta.db_table} ({columns}) ",
+        row=row,
+        typed_row=typed if vendor == "postgresql" else row,
     )
 
 
-def insert_rows(model: type[Model], objects: Sequence[Model]) -> None:
+def insert_rows(model: type[Model], objects: Sequence[Model], *, where: tuple[str, list[Any]] | None = None) -> None:
     """A multi-row INSERT of every concrete field, without the ORM's per-call query compilation.
 
     Values are prepared by each field as `bulk_create` would send them;
-    auto-increment keys are left to the database.
+    auto-increment keys are left to the database. With `where` (a condition and its
+    parameters), the rows go in only if the condition holds when the statement runs.
     """
     if not objects:
         return
@@ -130,87 +181,137 @@ def insert_rows(model: type[Model], objects: Sequence[Model]) -> None:
         for field in plan.defaulted:
             if getattr(obj, field.attname) is None:
                 setattr(obj, field.attname, field.get_default())
-    sql = plan.head + ", ".join([plan.row] * len(objects))
     params = [
         prepare(getattr(obj, attname))
         for obj in objects
         for attname, prepare in zip(plan.attnames, plan.preparers, strict=True)
     ]
+    if where is None:
+        sql = plan.head + "VALUES " + ", ".join([plan.row] * len(objects))
+    else:
+        condition, condition_params = where
+        rows = ", ".join([plan.typed_row] * len(objects))
+        sql = plan.head + f"SELECT * FROM (VALUES {rows}) AS guarded WHERE {condition}"
+        params += condition_params
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+@dataclass(frozen=True)
+class InLine:
+    """An execution of a node whose outputs are not all handed on yet, in hand-on order."""
+
+    id: uuid.UUID
+    status: str
+    handed_on: int
+    written: int
 
 
 @dataclass
 class QueueState:
-    """Of some nodes' executions in a run: the INCOMPLETE ones (oldest first), which nodes are busy,
-    and the oldest QUEUED execution of one node."""
+    """The INCOMPLETE executions of some sink nodes (their ids, oldest first), and one node's hand-on line."""
 
-    pending: list[NodeExecution]
-    busy: dict[str, set[str]]  # node id -> the statuses among QUEUED, RUNNING it has
-    head: uuid.UUID | None = None
+    pending_ids: list[uuid.UUID]
+    line: list[InLine]
 
 
-def queue_state(
-    *, run_id: Any, node_ids: Sequence[str], pending_for: Sequence[str], head_of: str | None = None
-) -> QueueState:
-    """One round trip: the INCOMPLETE executions of `pending_for`, which of `node_ids` are busy,
-    and the id of the execution at the head of `head_of`'s queue.
+HAND_ON_LINE = 50
 
-    Only which statuses a node has, not its rows: a node may have hundreds of
-    executions queued behind its running one. (The busy rows repeat `node_id` in
-    the id column only so that every part of the UNION has the same types.)
-    """
-    table = NodeExecution._meta.db_table
-    nodes = ", ".join(["%s"] * len(node_ids))
-    pending_nodes = ", ".join(["%s"] * len(pending_for)) or "NULL"
-    sql = f"""
-        SELECT node_id, status, id FROM {table}
-        WHERE graph_execution_id = %s AND node_id IN ({pending_nodes}) AND status = 'INCOMPLETE'
-        UNION ALL
-        SELECT DISTINCT node_id, status, node_id FROM {table}
-        WHERE graph_execution_id = %s AND node_id IN ({nodes}) AND status IN ('QUEUED', 'RUNNING')
+
+def queue_state(*, run_id: Any, pending_for: Sequence[str], line_of: str | None = None) -> QueueState:
+    """One round trip: the INCOMPLETE executions of the nodes `pending_for`, and the first executions of
+    node `line_of` that have not handed on every output (skipping INCOMPLETE ones, which have none).
+
+    (The UNION's parts share one column list: `kind` tells them apart.)
     """
     run = _uuid(run_id)
-    params = [run, *(_uuid(node_id) for node_id in pending_for), run, *(_uuid(node_id) for node_id in node_ids)]
-    if head_of is not None:
+    pending_nodes = ", ".join(["%s"] * len(pending_for)) or "NULL"
+    sql = f"""
+        SELECT 'pending', id, status, 0, 0, added_at FROM {NODE_EXECUTIONS}
+        WHERE graph_execution_id = %s AND node_id IN ({pending_nodes}) AND status = '{S.INCOMPLETE}'
+    """
+    params: list[Any] = [run, *(_uuid(node_id) for node_id in pending_for)]
+    if line_of is not None:
         sql += f"""
         UNION ALL
         SELECT * FROM (
-            SELECT node_id, 'HEAD', id FROM {table}
-            WHERE graph_execution_id = %s AND node_id = %s AND status = 'QUEUED'
-            ORDER BY added_at, id LIMIT 1
-        ) head
+            SELECT 'line', e.id, e.status, e.handed_on,
+                   (SELECT COUNT(*) FROM {OUTPUTS} o WHERE o.node_execution_id = e.id), e.added_at
+            FROM {NODE_EXECUTIONS} e
+            WHERE e.graph_execution_id = %s AND e.node_id = %s AND NOT e.drained AND e.status <> '{S.INCOMPLETE}'
+            ORDER BY e.added_at, e.id LIMIT {HAND_ON_LINE}
+        ) line
         """
-        params += [run, _uuid(head_of)]
+        params += [run, _uuid(line_of)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    busy: dict[str, set[str]] = {}
-    pending_ids = []
-    head = None
-    for node_id, status, execution_id in rows:
-        if status == "INCOMPLETE":
-            pending_ids.append(execution_id)
-        elif status == "HEAD":
-            head = uuid.UUID(str(execution_id))
-        else:
-            busy.setdefault(str(uuid.UUID(str(node_id))), set()).add(status)
-    # Usually nothing is pending (a chain); only then is it worth building model instances.
-    pending = list(NodeExecution.objects.filter(pk__in=pending_ids).order_by("added_at", "id")) if pending_ids else []
-    return QueueState(pending=pending, busy=busy, head=head)
+    line = [
+        InLine(uuid.UUID(str(pk)), status, int(handed_on), int(written))
+        for kind, pk, status, handed_on, written, _ in rows
+        if kind == "line"
+    ]
+    pending_ids = [uuid.UUID(str(row[1])) for row in rows if row[0] == "pending"]
+    return QueueState(pending_ids=pending_ids, line=line)
 
 
 def end_node_execution(
-    *, node_exec_id: Any, attempt: int, status: str, ended_at: datetime, stats: dict[str, Any]
+    *,
+    node_exec_id: Any,
+    attempt: int,
+    status: str,
+    ended_at: datetime,
+    stats: dict[str, Any],
+    drained: bool,
+    outputs: Sequence[NodeExecutionOutput] = (),
 ) -> bool:
-    """RUNNING -> a final status, only for the claim that is still ours (same attempt)."""
-    table = NodeExecution._meta.db_table
+    """RUNNING -> a final status, only for the claim that is still ours (same attempt), with the outputs
+    not written yet: they go in only if the end did, in the same round trip on PostgreSQL."""
     sql = f"""
-        UPDATE {table} SET status = %s, ended_at = %s, stats = %s, lease_expires_at = NULL
-        WHERE id = %s AND attempt = %s AND status = 'RUNNING'
+        UPDATE {NODE_EXECUTIONS} SET status = %s, ended_at = %s, stats = %s, lease_expires_at = NULL, drained = %s
+        WHERE id = %s AND attempt = %s AND status IN ({sources_sql(status)})
+        RETURNING id
     """
-    stats_field = NodeExecution._meta.get_field("stats")
-    params = [status, _when(ended_at), stats_field.get_db_prep_save(stats, connection), _uuid(node_exec_id), attempt]
+    node_exec_id = _uuid(node_exec_id)
+    ended = (
+        f"EXISTS (SELECT 1 FROM {NODE_EXECUTIONS} WHERE id = %s AND attempt = %s AND status = %s)",
+        [node_exec_id, attempt, status],
+    )
+    with connection.cursor() as cursor:
+        with pipelined():
+            cursor.execute(sql, [status, _when(ended_at), _json(stats), drained, node_exec_id, attempt])
+            insert_rows(NodeExecutionOutput, outputs, where=ended)
+        return cursor.fetchone() is not None
+
+
+def renew_leases(*, claims: Sequence[tuple[Any, int]], lease_until: datetime | None) -> set[uuid.UUID]:
+    """Extends the leases of executions still ours (same attempt, still RUNNING); returns their ids."""
+    if not claims:
+        return set()
+    ours = " OR ".join(["(id = %s AND attempt = %s)"] * len(claims))
+    sql = f"""
+        UPDATE {NODE_EXECUTIONS} SET lease_expires_at = %s
+        WHERE ({ours}) AND status = '{S.RUNNING}'
+        RETURNING id
+    """
+    params = [_when(lease_until), *(value for pk, attempt in claims for value in (_uuid(pk), attempt))]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return bool(cursor.rowcount == 1)
+        return {uuid.UUID(str(row[0])) for row in cursor.fetchall()}
+
+
+def set_handed_on(*, node_exec_id: Any, handed_on: int, drained: bool) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {NODE_EXECUTIONS} SET handed_on = %s, drained = %s WHERE id = %s",
+            [handed_on, drained, _uuid(node_exec_id)],
+        )
+
+
+def outputs_from(*, node_exec_id: Any, position: int) -> list[tuple[str, Any]]:
+    """An execution's outputs from `position` on, in order."""
+    return list(
+        NodeExecutionOutput.objects.filter(node_execution_id=node_exec_id, position__gte=position)
+        .order_by("position")
+        .values_list("name", "data")
+    )

@@ -1,9 +1,10 @@
 """Agent nodes: a node that runs another graph as a child run.
 
-The node's execution does not hold a worker while the child runs: it starts
-the child run and stays RUNNING without a lease. When the child run ends, its
-Output values are re-yielded by name as the node's outputs, its cost and node
-count roll into the parent's, and the node finishes as any other would.
+The node's execution does not hold a worker while the child runs: the worker
+leaves it RUNNING without a lease and sends `start_subgraph`, which starts the
+child run. When the child run ends, its Output values are re-yielded by name as
+the node's outputs, its cost and node count roll into the parent's, and the
+node ends as any other would.
 """
 
 from __future__ import annotations
@@ -12,14 +13,12 @@ import uuid
 from typing import Any
 
 from apps.core.exceptions import ApplicationError
-from apps.executions.compiled import compiled_graph
-from apps.executions.completion import finish
-from apps.executions.context import run_meta
-from apps.executions.job import Job
 from apps.executions.models import ExecutionStatus as S
 from apps.executions.models import GraphExecution, NodeExecution
 from apps.executions.runner import Outcome
 from apps.executions.selectors import run_outputs
+from apps.executions.services import execution_start
+from apps.executions.worker import end_node_execution
 from apps.graphs.models import Graph
 
 
@@ -32,15 +31,22 @@ def _child_inputs(input_data: dict[str, Any]) -> dict[str, Any]:
     return {**defaults, **{name: value for name, value in input_data.items() if name in names}}
 
 
-def subgraph_start(job: Job) -> None:
-    from apps.executions.services import execution_start
+def _waiting(node_exec_id: str) -> NodeExecution | None:
+    return NodeExecution.objects.filter(pk=node_exec_id, status=S.RUNNING, lease_expires_at__isnull=True).first()
 
-    data = job.row.input_data or {}
+
+def subgraph_start(*, node_exec_id: str) -> None:
+    """Starts the child run of a waiting Agent node (once: a repeated message finds the child started)."""
+    row = _waiting(node_exec_id)
+    if row is None or GraphExecution.objects.filter(parent_node_execution_id=row.pk).exists():
+        return
+    run = GraphExecution.objects.select_related("user").get(pk=row.graph_execution_id)
+    data = row.input_data or {}
     try:
         graph = (
             Graph.objects.prefetch_related("nodes", "links")
             .filter(
-                user_id=job.run.user_id,
+                user_id=run.user_id,
                 graph_id=uuid.UUID(str(data.get("graph_id"))),
                 version=int(data.get("graph_version") or 0),
             )
@@ -48,40 +54,31 @@ def subgraph_start(job: Job) -> None:
         )
         if graph is None:
             raise ApplicationError(f"Graph #{data.get('graph_id')} not found.")
-        NodeExecution.objects.filter(pk=job.row.pk, status=S.RUNNING).update(lease_expires_at=None)
         execution_start(
-            user=graph.user,
+            user=run.user,
             graph=graph,
             inputs=_child_inputs(data),
             # The parent's credentials inputs cover the sub-graph's nodes too (its schema includes them).
-            credentials_inputs=job.run.credential_inputs,
+            credentials_inputs=run.credential_inputs,
             nodes_input_masks=data.get("nodes_input_masks") or None,
-            parent_execution_id=job.run_id,
-            parent_node_execution_id=job.row.pk,
+            parent_execution_id=run.pk,
+            parent_node_execution_id=row.pk,
         )
     except (ApplicationError, ValueError) as error:
-        from apps.executions.processing import after_finish
-
-        after_finish(job, finish(job, Outcome(S.FAILED, f"Sub-graph could not start: {error}")))
+        end_node_execution(row=row, outcome=Outcome(S.FAILED, f"Sub-graph could not start: {error}"))
 
 
-def subgraph_resume(*, node_exec_id: str) -> list[NodeExecution]:
-    """Finishes a waiting Agent node from its ended child run; returns the executions to send on."""
-    row = NodeExecution.objects.filter(pk=node_exec_id, status=S.RUNNING).first()
+def subgraph_resume(*, node_exec_id: str) -> None:
+    """Ends a waiting Agent node from its ended child run."""
+    row = _waiting(node_exec_id)
     child = GraphExecution.objects.filter(parent_node_execution_id=uuid.UUID(node_exec_id)).first()
     if row is None or child is None or child.status not in (S.COMPLETED, S.FAILED, S.TERMINATED):
-        return []
-    meta = run_meta(str(row.graph_execution_id))
-    graph = compiled_graph(meta.graph_id, meta.graph_version)
-    job = Job(row=row, run=meta, graph=graph, node=graph.nodes[str(row.node_id)])
+        return
     outputs = [(name, value) for name, values in run_outputs(run_id=child.id).items() for value in values]
     error = None
     if child.status == S.FAILED:
         error = f"Sub-graph run {child.id} failed: {child.error or 'unknown error'}"
     elif child.status == S.TERMINATED:
         error = f"Sub-graph run {child.id} was stopped"
-    status = S.COMPLETED if child.status == S.COMPLETED else child.status
-    outcome = Outcome(status, error, pending=outputs, walltime=child.nodes_walltime, cputime=child.nodes_cputime)
-    from apps.executions.processing import after_finish
-
-    return after_finish(job, finish(job, outcome, cost=child.cost, extra_steps=child.node_count))
+    outcome = Outcome(child.status, error, walltime=child.nodes_walltime, cputime=child.nodes_cputime)
+    end_node_execution(row=row, outcome=outcome, outputs=outputs, cost=child.cost, extra_steps=child.node_count)

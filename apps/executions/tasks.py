@@ -1,4 +1,8 @@
-"""Celery tasks: thin adapters from a message to the engine. Every one is safe to run twice."""
+"""Celery tasks: thin adapters from a message to the engine. Every one is safe to run twice.
+
+The engine's modules send these (`dispatch`), so they are imported here inside
+each task, where the cycle is broken.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +11,23 @@ from celery import shared_task
 
 @shared_task(name="apps.executions.tasks.run_node_execution", acks_late=True, reject_on_worker_lost=True)
 def run_node_execution(node_exec_id: str, run_id: str, node_id: str) -> None:
-    from apps.executions.processing import process_chain
+    from apps.executions.worker import process_node_execution
 
-    process_chain(node_exec_id=node_exec_id, run_id=run_id, node_id=node_id)
+    process_node_execution(node_exec_id=node_exec_id, run_id=run_id)
+
+
+@shared_task(name="apps.executions.tasks.start_subgraph", acks_late=True, reject_on_worker_lost=True)
+def start_subgraph(node_exec_id: str) -> None:
+    from apps.executions.subgraphs import subgraph_start
+
+    subgraph_start(node_exec_id=node_exec_id)
 
 
 @shared_task(name="apps.executions.tasks.resume_subgraph_node", acks_late=True, reject_on_worker_lost=True)
 def resume_subgraph_node(node_exec_id: str) -> None:
-    from apps.executions.dispatch import send_node_executions
     from apps.executions.subgraphs import subgraph_resume
 
-    send_node_executions(subgraph_resume(node_exec_id=node_exec_id))
+    subgraph_resume(node_exec_id=node_exec_id)
 
 
 @shared_task(name="apps.executions.tasks.sweep_executions", acks_late=True)

@@ -38,6 +38,13 @@ RECONNECT_DELAYS = (0.1, 0.5, 1.0, 2.0, 5.0)
 # Channels nobody listens to any more are unsubscribed this long after, in one batch:
 # a socket that reconnects at once finds its channels still subscribed.
 SWEEP_SECONDS = 10.0
+# At most this many bytes of events are handed to sockets between two turns of the event loop.
+# Redis delivers a burst (one commit of a fast run) in a few reads that need no turn, while
+# Twisted writes a socket's frames only when the loop polls, and pauses its producer (the
+# socket's gate) once 64 KiB wait: handed a burst of large events at once, every socket's
+# outbox would fill and drop, however fast its client reads. Under half that mark, a socket
+# that keeps up has written one share before the next arrives.
+TURN_BYTES = 32 * 1024
 
 
 class Sink(Protocol):
@@ -154,11 +161,17 @@ class Fanout:
     async def _read(self, pubsub: PubSub) -> None:
         loop = asyncio.get_running_loop()
         heard_at = swept_at = loop.time()
+        handed = 0
         while True:
             message = await pubsub.get_message(timeout=PING_SECONDS)
             now = loop.time()
             if message is not None:
                 heard_at = now
+                size = _size(message)
+                if handed and handed + size > TURN_BYTES:
+                    await asyncio.sleep(0)  # the transports write what they were handed
+                    handed = 0
+                handed += size
                 self._handle(message)
             elif now - heard_at > 2 * PING_SECONDS:
                 raise TimeoutError("no answer from Redis")
@@ -194,6 +207,11 @@ class Fanout:
             if unused:
                 self._subscribed -= unused
                 await pubsub.unsubscribe(*unused)
+
+
+def _size(message: dict[str, object]) -> int:
+    data = message["data"]
+    return len(data) if isinstance(data, bytes | str) else 0
 
 
 def _text(value: object) -> str:

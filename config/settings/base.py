@@ -97,8 +97,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
     }
     DATABASES["default"]["TEST"] = {"NAME": str(LOCAL_DATA_DIR / "test-db.sqlite3")}
-else:
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+elif DATABASE_POOL_SIZE := env.int("DATABASE_POOL_SIZE", default=0):
+    # A worker (the Procfile sets the size for it) runs up to ENGINE_WORKER_CONCURRENCY threads: they
+    # share a pool, and a session gives its connection back while its blocks wait on I/O. Web
+    # processes run Django's code in few threads and connect as Django does, so a request finds an
+    # unreachable database at once (503) rather than waiting for a pooled connection.
+    DATABASES["default"]["OPTIONS"] = {"pool": {"min_size": 1, "max_size": DATABASE_POOL_SIZE, "timeout": 30}}
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -386,9 +390,15 @@ ENGINE_REQUEUE_AFTER_SECONDS = env.int("ENGINE_REQUEUE_AFTER_SECONDS", default=6
 ENGINE_SWEEP_INTERVAL_SECONDS = env.int("ENGINE_SWEEP_INTERVAL_SECONDS", default=30)
 # A run still QUEUED this long is late: logged by beat, counted in /metrics (upstream: 300 s).
 EXECUTION_LATE_THRESHOLD_SECONDS = env.int("EXECUTION_LATE_THRESHOLD_SECONDS", default=300)
-# A worker runs a node's only successor itself (no broker hop), up to this many in a row and this long.
-ENGINE_LOCAL_CHAIN_MAX = 200
+# Node executions one worker process runs at once; also its number of threads (executions a thread
+# holds share its event loop, so those waiting on I/O wait together).
+ENGINE_WORKER_CONCURRENCY = env.int("ENGINE_WORKER_CONCURRENCY", default=100)
+# A worker runs the executions a node makes ready itself (no broker hop), for this long after it took the first.
 ENGINE_LOCAL_CHAIN_SECONDS = 10.0
+# A worker commits what its node executions did when all of them wait on I/O, or at the latest this often.
+ENGINE_GROUP_COMMIT_SECONDS = 0.02
+# How often a worker checks a run's stop flag and renews its leases while blocks run.
+ENGINE_POLL_SECONDS = 0.5
 # Seconds POST .../stop waits for running blocks to stop before answering.
 ENGINE_STOP_WAIT_SECONDS = 15.0
 # Same Idempotency-Key from the same user within this window returns the first run.
@@ -423,6 +433,9 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Threads rather than processes: a worker's node executions waiting on I/O cost it no process each.
+CELERY_WORKER_POOL = "threads"
+CELERY_WORKER_CONCURRENCY = ENGINE_WORKER_CONCURRENCY
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=900)
 CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 60
 # Redelivery of unacked messages must come only after any task could have finished.
@@ -453,9 +466,6 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": timedelta(hours=24),
     },
 }
-# Keep the worker's database connection across tasks (Celery closes it after
-# every task otherwise, which costs a new PostgreSQL backend per node).
-CELERY_DB_REUSE_MAX = 1000
 
 # --- Webhooks ----------------------------------------------------------------
 # The platform's public address: webhook URLs handed to users and providers are built on it.

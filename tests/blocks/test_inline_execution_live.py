@@ -10,7 +10,7 @@ import pytest
 
 from apps.accounts.models import User
 from tests.realtime.conftest import access_token
-from tests.web import Web, web_process  # noqa: F401 - the fixture
+from tests.web import Web
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True), pytest.mark.timeout(120)]
 
@@ -32,7 +32,7 @@ def _execute_in_background(web: Web, user: User, block_id: str, body: dict[str, 
 
 
 def test_health_answers_within_a_second_while_a_template_runs_until_its_limit(
-    web_process: Web,  # noqa: F811
+    web_process: Web,
     user: User,
     user_has_credits: None,
 ) -> None:
@@ -53,7 +53,7 @@ def test_health_answers_within_a_second_while_a_template_runs_until_its_limit(
 
 
 def test_a_backtracking_pattern_is_answered_at_once_by_the_web_process(
-    web_process: Web,  # noqa: F811
+    web_process: Web,
     user: User,
     user_has_credits: None,
 ) -> None:

@@ -15,7 +15,6 @@ from tests.factories import UserFactory
 from tests.fakes import github, google
 from tests.fakes.github import FakeGitHub, fake_github
 from tests.fakes.google import FakeGoogle, fake_google
-from tests.worker import celery_worker_process  # noqa: F401  (a live worker, for the tests that run graphs)
 
 
 @pytest.fixture

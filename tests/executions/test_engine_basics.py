@@ -6,7 +6,16 @@ import pytest
 from rest_framework.test import APIClient
 
 from apps.executions.models import ExecutionStatus, NodeExecution
-from tests.graph_builders import AGENT_INPUT, AGENT_OUTPUT, STORE_VALUE, graph, link, node
+from tests.graph_builders import (
+    AGENT_INPUT,
+    AGENT_OUTPUT,
+    COUNTDOWN_TIMER,
+    STEP_THROUGH_ITEMS,
+    STORE_VALUE,
+    graph,
+    link,
+    node,
+)
 from tests.processes import wait_until
 from tests.runs import EventRecorder, create_graph, execute, outputs_of, run_details, wait_for_run
 
@@ -100,3 +109,31 @@ def test_metrics_count_what_the_workers_did(auth_client: APIClient) -> None:
 
     assert 'agpt_node_execution_seconds_total{status="COMPLETED"}' in text
     assert "agpt_node_queue_waits_total 2.0" in text
+
+
+def test_executions_of_one_node_run_at_once_and_hand_on_in_the_order_they_were_created(
+    auth_client: APIClient,
+) -> None:
+    # The timer of the first item waits longest, so the executions end in the reverse of their order.
+    items = node(STEP_THROUGH_ITEMS, {"items": [2, 1, 0]})
+    timer = node(COUNTDOWN_TIMER)
+    seen = node(AGENT_OUTPUT, {"name": "seen"})
+    links = [
+        link(items, "item", timer, "input_message"),
+        link(items, "item", timer, "seconds"),
+        link(timer, "output_message", seen, "value"),
+    ]
+    created = create_graph(auth_client, graph([items, timer, seen], links))
+
+    run = wait_for_run(execute(auth_client, created)["id"])
+
+    assert run.status == ExecutionStatus.COMPLETED
+    timers = list(
+        NodeExecution.objects.filter(graph_execution=run, node_id=created["nodes"][1]["id"]).order_by("added_at")
+    )
+    assert [t.input_data["input_message"] for t in timers] == [2, 1, 0]
+    assert [t.ended_at for t in timers] == sorted((t.ended_at for t in timers), reverse=True)
+    assert max(t.started_at for t in timers) < min(t.ended_at for t in timers), "they ran one after another"
+    outputs = NodeExecution.objects.filter(graph_execution=run, node_id=created["nodes"][2]["id"]).order_by("added_at")
+    assert [o.input_data["value"] for o in outputs] == [2, 1, 0]
+    assert run_details(auth_client, {"id": str(run.id), "graph_id": created["id"]})["outputs"] == {"seen": [2, 1, 0]}

@@ -107,3 +107,32 @@ def test_a_task_delivered_twice_runs_once(auth_client: APIClient) -> None:
         ("key", 2),
     ]
     assert GraphExecution.objects.get(pk=run_id).node_count == 4
+
+
+def test_a_node_killed_between_its_outputs_continues_after_the_ones_it_handed_on(
+    auth_client: APIClient, celery_worker_process: Worker, settings
+) -> None:  # type: ignore[no-untyped-def]
+    settings.ENGINE_REQUEUE_AFTER_SECONDS = 1
+    timer = node(COUNTDOWN_TIMER, {"input_message": "tick", "seconds": 1, "repeat": 3})
+    store = node(STORE_VALUE)
+    created = create_graph(auth_client, graph([timer, store], [link(timer, "output_message", store, "input")]))
+    run_id = execute(auth_client, created)["id"]
+    stores = NodeExecution.objects.filter(graph_execution_id=run_id, node_id=created["nodes"][1]["id"])
+    deadline = time.monotonic() + 30
+    while not stores.filter(status=ExecutionStatus.COMPLETED).exists():
+        assert time.monotonic() < deadline, "the timer's first output was not handed on"
+        time.sleep(0.05)
+
+    celery_worker_process.kill()
+    written_before = NodeExecutionOutput.objects.filter(node_execution__node_id=created["nodes"][0]["id"]).count()
+    celery_worker_process.start()
+    run = sweep_until_finished(run_id)
+
+    assert written_before == 1
+    assert run.status == ExecutionStatus.COMPLETED, run.error
+    timer_execution = NodeExecution.objects.get(graph_execution_id=run_id, node_id=created["nodes"][0]["id"])
+    assert timer_execution.attempt == 2
+    assert list(timer_execution.outputs.values_list("position", "data")) == [(0, "tick"), (1, "tick"), (2, "tick")]
+    assert stores.count() == 3
+    assert set(stores.values_list("status", flat=True)) == {ExecutionStatus.COMPLETED}
+    assert run.node_count == 4

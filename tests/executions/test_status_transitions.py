@@ -5,10 +5,12 @@ from __future__ import annotations
 from unittest import mock
 
 import pytest
+from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.executions import sql
 from apps.executions.models import ExecutionStatus as S
-from apps.executions.models import NodeExecution
+from apps.executions.models import NodeExecution, NodeExecutionOutput
 from apps.executions.services import execution_start
 from apps.executions.status import transition
 from apps.graphs.selectors import graph_get_for_user
@@ -54,3 +56,33 @@ def test_a_status_moves_only_along_the_table(execution: NodeExecution, start: st
     execution.refresh_from_db()
     assert moved == (1 if moves else 0)
     assert execution.status == (target if moves else start)
+
+
+@pytest.mark.parametrize(("attempt", "ours"), [(2, True), (1, False)])
+def test_an_end_writes_its_last_outputs_only_if_the_claim_is_still_ours(
+    execution: NodeExecution, attempt: int, ours: bool
+) -> None:
+    # The execution was claimed again (attempt 2) after the first claim's lease expired.
+    NodeExecution.objects.filter(pk=execution.pk).update(status=S.RUNNING, attempt=2)
+    outputs = [
+        NodeExecutionOutput(
+            node_execution_id=execution.pk, name="output", data=data, position=position, added_at=timezone.now()
+        )
+        for position, data in enumerate([None, {"a": [1, "b"]}, "text"])
+    ]
+
+    ended = sql.end_node_execution(
+        node_exec_id=execution.pk,
+        attempt=attempt,
+        status=S.COMPLETED,
+        ended_at=timezone.now(),
+        stats={},
+        drained=False,
+        outputs=outputs,
+    )
+
+    execution.refresh_from_db()
+    written = list(execution.outputs.order_by("position").values_list("data", flat=True))
+    assert ended is ours
+    assert execution.status == (S.COMPLETED if ours else S.RUNNING)
+    assert written == ([None, {"a": [1, "b"]}, "text"] if ours else [])

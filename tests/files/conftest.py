@@ -5,8 +5,6 @@ from typing import Any
 
 import pytest
 
-from tests.worker import celery_worker_process  # noqa: F401  (a live worker for the runs reading files)
-
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 32
 
 

@@ -94,8 +94,3 @@ def run(
 ) -> dict[str, Any]:
     """One of the user's runs, QUEUED (never sent to a worker)."""
     return execute(auth_client, created_graph)
-
-
-# A live worker and web process for the end-to-end tests (started once, when first asked for).
-from tests.web import web_process  # noqa: E402, F401
-from tests.worker import celery_worker_process  # noqa: E402, F401

@@ -8,7 +8,6 @@ from rest_framework.test import APIClient
 from tests.credits.conftest import notifications  # noqa: F401  (the user's channel, read from Redis)
 from tests.graph_builders import AGENT_INPUT, AGENT_OUTPUT, graph, link, node
 from tests.runs import create_graph
-from tests.worker import celery_worker_process  # noqa: F401  (a live worker for the beat test)
 
 
 def echo_graph() -> dict[str, Any]:

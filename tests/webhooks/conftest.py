@@ -9,7 +9,6 @@ from rest_framework.test import APIClient
 
 from tests.fakes.github import API_TOKEN, FakeGitHubApi, fake_github_api
 from tests.graph_builders import AGENT_OUTPUT, graph, link, node
-from tests.worker import celery_worker_process  # noqa: F401  (a live worker for the end-to-end deliveries)
 
 GENERIC_TRIGGER = "8fa8c167-2002-47ce-aba8-97572fc5d387"
 GITHUB_PR_TRIGGER = "6c60ec01-8128-419e-988f-96a063ee2fea"
