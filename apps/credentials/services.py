@@ -42,6 +42,7 @@ from apps.credentials.types import (
     OAuth2Credentials,
     UserPasswordCredentials,
 )
+from apps.webhooks.services import webhooks_release_credentials
 
 logger = structlog.get_logger(__name__)
 
@@ -104,11 +105,13 @@ def _revoke(provider: str, credentials: OAuth2Credentials) -> bool:
     return handler.revoke(credentials)
 
 
+@transaction.atomic
 def credential_delete(*, user: User, provider: str, credentials_id: str, force: bool) -> Deletion:
     """Deletes the user's credentials unless an agent, a schedule or a preset still uses them (and `force` is off).
 
-    OAuth2 tokens are revoked at the provider after the row is gone; `revoked` says
-    whether that worked (None for credentials that cannot be revoked).
+    Webhooks registered with them go too (their triggers and presets let go of them), removed at
+    the provider after commit. OAuth2 tokens are revoked at the provider after the row is gone;
+    `revoked` says whether that worked (None for credentials that cannot be revoked).
     """
     if is_platform_credentials_id(credentials_id):
         platform = platform_credential(credentials_id)
@@ -122,17 +125,17 @@ def credential_delete(*, user: User, provider: str, credentials_id: str, force: 
         presets = credential_preset_usages(user=user, credentials_id=str(row.id))
         if agents or schedules or presets:
             return Deletion(deleted=False, message=_usage_message(agents, schedules, presets))
-    tokens: OAuth2Credentials | None = None
-    if row.type == CredentialType.OAUTH2:
-        try:
-            runtime = to_runtime(row)
-        except CredentialsDecryptionError:
-            runtime = None  # unreadable tokens cannot be revoked; the row still goes
-        tokens = runtime if isinstance(runtime, OAuth2Credentials) else None
+    try:
+        runtime: AnyCredentials | None = to_runtime(row)
+    except CredentialsDecryptionError:
+        runtime = None  # unreadable secrets can neither remove webhooks nor be revoked; the row still goes
+    if runtime is not None:
+        webhooks_release_credentials(user=user, credentials=runtime)
     if not Credential.objects.filter(pk=row.pk).delete()[0]:
         raise CredentialsNotFoundError()
     if row.type != CredentialType.OAUTH2:
         return Deletion(deleted=True)
+    tokens = runtime if isinstance(runtime, OAuth2Credentials) else None
     return Deletion(deleted=True, revoked=_revoke(provider, tokens) if tokens is not None else False)
 
 

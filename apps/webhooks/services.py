@@ -169,30 +169,48 @@ def webhook_prune_if_dangling(*, webhook: Webhook) -> bool:
         or AgentPreset.objects.filter(webhook_id=webhook.id, is_deleted=False).exists()
     ):
         return False
-    provider, provider_webhook_id = webhook.provider, webhook.provider_webhook_id
-    if provider_webhook_id and webhook.credentials_id:
-        snapshot = Webhook(
-            id=webhook.id,
-            user_id=webhook.user_id,
-            provider=provider,
-            credentials_id=webhook.credentials_id,
-            webhook_type=webhook.webhook_type,
-            resource=webhook.resource,
-            provider_webhook_id=provider_webhook_id,
-        )
-        transaction.on_commit(lambda: _deregister(snapshot))
-    webhook.delete()
+    _delete(webhook, credentials=None)
     return True
 
 
-def _deregister(webhook: Webhook) -> None:
+def webhooks_release_credentials(*, user: User, credentials: AnyCredentials) -> int:
+    """The credentials are being deleted: the webhooks registered with them let go of their nodes and
+    presets and are deleted, and removed at the provider after commit, with these credentials (by then
+    they cannot be looked up any more)."""
+    webhooks = list(Webhook.objects.filter(user=user, credentials_id=str(credentials.id)))
+    for webhook in webhooks:
+        Node.objects.filter(webhook=webhook).update(webhook=None)
+        AgentPreset.objects.filter(webhook_id=webhook.id).update(webhook_id=None)
+        _delete(webhook, credentials=credentials)
+    return len(webhooks)
+
+
+def _delete(webhook: Webhook, *, credentials: AnyCredentials | None) -> None:
+    if webhook.provider_webhook_id and webhook.credentials_id:
+        snapshot = Webhook(
+            id=webhook.id,
+            user_id=webhook.user_id,
+            provider=webhook.provider,
+            credentials_id=webhook.credentials_id,
+            webhook_type=webhook.webhook_type,
+            resource=webhook.resource,
+            provider_webhook_id=webhook.provider_webhook_id,
+        )
+        transaction.on_commit(lambda: _deregister(snapshot, credentials))
+    webhook.delete()
+
+
+def _deregister(webhook: Webhook, credentials: AnyCredentials | None) -> None:
     manager = webhook_provider(webhook.provider)
     if manager is None:
         return
     try:
-        credentials = credentials_get(
-            user=User.objects.get(pk=webhook.user_id), credentials_id=webhook.credentials_id, provider=webhook.provider
-        )
+        if credentials is None:
+            credentials = credentials_get(
+                user=User.objects.get(pk=webhook.user_id),
+                credentials_id=webhook.credentials_id,
+                provider=webhook.provider,
+            )
         manager.deregister(webhook=webhook, credentials=credentials)
     except (ApplicationError, User.DoesNotExist) as error:
         # The provider keeps sending to a URL that now answers 404; nothing here can fix that.

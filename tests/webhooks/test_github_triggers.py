@@ -167,3 +167,27 @@ def test_github_refusing_the_hook_refuses_the_save_with_its_message(
     assert "Failed to create GitHub webhook" in saved.json()["message"]
     assert "wrong-token" not in saved.content.decode()
     assert Webhook.objects.count() == 0
+
+
+def test_deleting_credentials_a_trigger_uses_asks_first_then_removes_the_hook_at_github(
+    auth_client: APIClient,
+    github_api: FakeGitHubApi,
+    github_credentials: dict[str, Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    created = create_graph(auth_client, _pr_graph(github_credentials))
+    [hook_id] = github_api.hooks
+    url = f"/api/integrations/github/credentials/{github_credentials['id']}"
+
+    asked = auth_client.delete(url)
+    with django_capture_on_commit_callbacks(execute=True):
+        forced = auth_client.delete(f"{url}?force=true")
+
+    assert asked.json()["need_confirmation"] is True
+    assert created["name"] in asked.json()["message"]
+    assert forced.json()["deleted"] is True
+    # Removed at GitHub with the credentials being deleted, which could not be looked up afterwards.
+    assert github_api.deleted == [hook_id]
+    assert Webhook.objects.count() == 0
+    refetched = auth_client.get(f"/api/graphs/{created['id']}").json()
+    assert trigger_node(refetched, GITHUB_PR_TRIGGER)["webhook_id"] is None
