@@ -1,0 +1,122 @@
+"""The decision makers of the exported agents, run through the API and a real worker against the fake providers.
+
+Each exported agent keeps its decision maker in a sub-graph whose tools are
+other sub-graphs (Agent nodes). That sub-graph is posted as a graph of its own,
+with the sub-graphs it runs, and run to completion.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from apps.executions.models import ExecutionStatus
+from config.env import BASE_DIR
+from tests.fakes.llm_script import Recorded, Reply
+from tests.fakes.openai import FakeOpenAI, fake_openai
+from tests.graph_builders import AGENT_EXECUTOR, AGENT_OUTPUT
+from tests.runs import create_graph, node_executions_of, outputs_of, wait_for_run
+from tests.worker import WORKER_ENV, Worker
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+FIXTURES = BASE_DIR / "tests" / "fixtures" / "autogpt-agents"
+DECISION_MAKER = "3b191d9f-356f-482d-8238-ba04b6d18381"
+AI_TEXT_GENERATOR = "1f292d4a-41a4-4977-9684-7c8d560b9f91"
+
+
+@pytest.fixture(scope="module")
+def openai_server() -> Iterator[FakeOpenAI]:
+    with fake_openai() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def llm_worker(
+    django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory, openai_server: FakeOpenAI
+) -> Iterator[Worker]:
+    # OpenRouter speaks OpenAI's API: one fake serves both.
+    environment = {
+        **WORKER_ENV,
+        "OPENAI_BASE_URL": openai_server.api_base,
+        "OPEN_ROUTER_BASE_URL": openai_server.api_base,
+    }
+    worker = Worker(tmp_path_factory.mktemp("sdm-agents") / "worker.log", extra_env=environment).start()
+    yield worker
+    worker.stop()
+
+
+@pytest.fixture(autouse=True)
+def _funded(user_has_credits: None) -> None:
+    pass
+
+
+def sub_graph_with_its_tools(fixture: str, name: str) -> dict[str, Any]:
+    exported = json.loads((FIXTURES / fixture).read_text())
+    sub_graphs = {sub["name"]: sub for sub in exported["sub_graphs"]}
+    return {**sub_graphs.pop(name), "sub_graphs": list(sub_graphs.values())}
+
+
+def run_with_own_keys(client: APIClient, created: dict[str, Any], inputs: dict[str, Any]) -> str:
+    credentials_inputs = {}
+    for field, schema in created["credentials_input_schema"]["properties"].items():
+        (provider,) = schema["credentials_provider"]
+        stored = client.post(
+            f"/api/integrations/{provider}/credentials",
+            {"type": "api_key", "api_key": f"sk-{provider}-own", "title": provider},
+            format="json",
+        )
+        assert stored.status_code == 201, stored.json()
+        credentials_inputs[field] = {"id": stored.json()["id"], "provider": provider, "type": "api_key"}
+    started = client.post(
+        f"/api/graphs/{created['id']}/execute/{created['version']}",
+        {"inputs": inputs, "credentials_inputs": credentials_inputs},
+        format="json",
+    )
+    assert started.status_code == 200, started.json()
+    return str(started.json()["id"])
+
+
+def test_the_lead_finders_ceo_search_calls_its_web_search_agent_then_answers(
+    auth_client: APIClient, llm_worker: Worker, openai_server: FakeOpenAI
+) -> None:
+    question = "Who owns Doe's Bakery, 1 High Street, Edinburgh?"
+    found = "Doe's Bakery is owned by Jane Doe (jane@doesbakery.example)."
+    answer = "<identified_owner_ceo>\nName: Jane Doe\nPosition: Owner\n</identified_owner_ceo>"
+
+    def respond(request: Recorded) -> Reply:
+        if request.body["model"] == "perplexity/sonar-pro":  # the Web Search agent's text generator
+            return Reply(text=found)
+        if any(message.get("role") == "tool" for message in request.body["messages"]):
+            return Reply(text=answer)
+        return Reply(tool_calls=(("web_search", {"question": question}),))
+
+    openai_server.script.reset()
+    openai_server.script.responder = respond
+    ceo_search = sub_graph_with_its_tools("agent_6e16e65a-ad34-4108-b4fd-4a23fced5ea2.json", "Find Business CEO")
+    created = create_graph(auth_client, ceo_search)
+
+    run_id = run_with_own_keys(auth_client, created, {"Business Info": "Doe's Bakery, 1 High Street, Edinburgh"})
+    finished = wait_for_run(run_id, timeout=90)
+
+    assert finished.status == ExecutionStatus.COMPLETED, llm_worker.log()[-3000:]
+    first, second = node_executions_of(run_id, DECISION_MAKER)
+    assert "Doe's Bakery, 1 High Street, Edinburgh" in first.input_data["prompt_values"]["BUSINESS_INFO"]
+    assert outputs_of(second)["finished"] == [answer]
+    (search,) = node_executions_of(run_id, AGENT_EXECUTOR)
+    assert search.input_data["Question"] == question
+    results = [outputs_of(execution) for execution in node_executions_of(run_id, AGENT_OUTPUT)]
+    assert {"output": [answer]} in [{"output": result.get("output")} for result in results]
+    first_request = next(r for r in openai_server.script.requests if r.body["model"] == "gpt-5-mini-2025-08-07")
+    (tool,) = first_request.body["tools"]
+    assert tool["function"]["name"] == "web_search"
+    assert list(tool["function"]["parameters"]["properties"]) == ["question"]
+    searched = next(r for r in openai_server.script.requests if r.body["model"] == "perplexity/sonar-pro")
+    assert question in json.dumps(searched.body)
+    last = [r for r in openai_server.script.requests if r.body["model"] == "gpt-5-mini-2025-08-07"][-1]
+    assert last.body["messages"][-1]["role"] == "tool"
+    assert found in last.body["messages"][-1]["content"]
