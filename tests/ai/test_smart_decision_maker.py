@@ -12,10 +12,14 @@ from apps.blocks.library.io import AgentOutputBlock
 from apps.blocks.library.smart_decision_maker import SmartDecisionMakerBlock
 from apps.blocks.library.text import FillTextTemplateBlock
 from apps.blocks.llm.decision import MAIN_OBJECTIVE_PREFIX, SINGLE_TOOL_CALL_NOTE
+from apps.blocks.llm.models import LlmModel
+from apps.blocks.llm.prices import MODEL_COST
 from apps.blocks.llm.tool_turns import pending_tool_calls, tool_result
 from apps.blocks.llm.tools import ToolSink, argument_errors, tools_for
 from apps.blocks.registry import get_block
 from apps.blocks.stats import ExecutionStats
+from apps.credentials.platform import PLATFORM_CREDENTIALS
+from apps.credits.costs import block_usage_cost
 from apps.graphs.pins import parse_execution_output, tool_pin
 from apps.graphs.spec import AGENT_EXECUTOR_BLOCK_ID
 from tests.ai.conftest import api_key, run_block
@@ -349,3 +353,13 @@ def test_an_open_call_without_the_tools_output_is_refused(openai_server: FakeOpe
             tool_sinks=[OUTPUT_SINK],
         )
     assert openai_server.script.requests == []
+
+
+def test_on_the_platforms_credentials_a_decision_costs_the_models_price() -> None:
+    platform_openai = next(entry.id for entry in PLATFORM_CREDENTIALS if entry.provider == "openai")
+    block = SmartDecisionMakerBlock()
+
+    on_platform = {"model": "gpt-4o", "credentials": {"id": platform_openai, "provider": "openai"}}
+    assert block_usage_cost(block=block, input_data=on_platform) == (MODEL_COST[LlmModel.GPT4O], {"model": "gpt-4o"})
+    own_key = {"model": "gpt-4o", "credentials": {"id": "5d1c2b8e-0000-4000-8000-000000000001", "provider": "openai"}}
+    assert block_usage_cost(block=block, input_data=own_key) == (0, {})
