@@ -16,6 +16,8 @@ from rest_framework.test import APIClient
 
 from apps.executions.models import ExecutionStatus
 from config.env import BASE_DIR
+from tests.fakes import dataforseo, e2b
+from tests.fakes.all_providers import FakeProviders, fake_providers
 from tests.fakes.llm_script import Recorded, Reply
 from tests.fakes.openai import FakeOpenAI, fake_openai
 from tests.graph_builders import AGENT_EXECUTOR, AGENT_OUTPUT
@@ -36,12 +38,23 @@ def openai_server() -> Iterator[FakeOpenAI]:
 
 
 @pytest.fixture(scope="module")
+def providers() -> Iterator[FakeProviders]:
+    with fake_providers() as started:
+        yield started
+
+
+@pytest.fixture(scope="module")
 def llm_worker(
-    django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory, openai_server: FakeOpenAI
+    django_db_setup: Any,
+    django_db_blocker: Any,
+    tmp_path_factory: pytest.TempPathFactory,
+    openai_server: FakeOpenAI,
+    providers: FakeProviders,
 ) -> Iterator[Worker]:
     # OpenRouter speaks OpenAI's API: one fake serves both.
     environment = {
         **WORKER_ENV,
+        **providers.env(),
         "OPENAI_BASE_URL": openai_server.api_base,
         "OPEN_ROUTER_BASE_URL": openai_server.api_base,
     }
@@ -55,23 +68,33 @@ def _funded(user_has_credits: None) -> None:
     pass
 
 
+def own_credentials(provider: str) -> dict[str, Any]:
+    """The user's own credentials for each provider, as the fakes accept them."""
+    if provider == "dataforseo":
+        return {"type": "user_password", "username": dataforseo.USERNAME, "password": dataforseo.PASSWORD}
+    key = e2b.API_KEY if provider == "e2b" else f"sk-{provider}-own"
+    return {"type": "api_key", "api_key": key, "title": provider}
+
+
 def sub_graph_with_its_tools(fixture: str, name: str) -> dict[str, Any]:
     exported = json.loads((FIXTURES / fixture).read_text())
     sub_graphs = {sub["name"]: sub for sub in exported["sub_graphs"]}
     return {**sub_graphs.pop(name), "sub_graphs": list(sub_graphs.values())}
 
 
+def agent_outputs(run_id: str) -> dict[str, Any]:
+    """What each Output node of the run recorded, by its name."""
+    recorded = [outputs_of(execution) for execution in node_executions_of(run_id, AGENT_OUTPUT)]
+    return {output["name"][0]: output["output"][0] for output in recorded if "output" in output}
+
+
 def run_with_own_keys(client: APIClient, created: dict[str, Any], inputs: dict[str, Any]) -> str:
     credentials_inputs = {}
     for field, schema in created["credentials_input_schema"]["properties"].items():
         (provider,) = schema["credentials_provider"]
-        stored = client.post(
-            f"/api/integrations/{provider}/credentials",
-            {"type": "api_key", "api_key": f"sk-{provider}-own", "title": provider},
-            format="json",
-        )
+        stored = client.post(f"/api/integrations/{provider}/credentials", own_credentials(provider), format="json")
         assert stored.status_code == 201, stored.json()
-        credentials_inputs[field] = {"id": stored.json()["id"], "provider": provider, "type": "api_key"}
+        credentials_inputs[field] = {"id": stored.json()["id"], "provider": provider, "type": stored.json()["type"]}
     started = client.post(
         f"/api/graphs/{created['id']}/execute/{created['version']}",
         {"inputs": inputs, "credentials_inputs": credentials_inputs},
@@ -109,8 +132,7 @@ def test_the_lead_finders_ceo_search_calls_its_web_search_agent_then_answers(
     assert outputs_of(second)["finished"] == [answer]
     (search,) = node_executions_of(run_id, AGENT_EXECUTOR)
     assert search.input_data["Question"] == question
-    results = [outputs_of(execution) for execution in node_executions_of(run_id, AGENT_OUTPUT)]
-    assert {"output": [answer]} in [{"output": result.get("output")} for result in results]
+    assert agent_outputs(run_id)["Results!"] == answer
     first_request = next(r for r in openai_server.script.requests if r.body["model"] == "gpt-5-mini-2025-08-07")
     (tool,) = first_request.body["tools"]
     assert tool["function"]["name"] == "web_search"
@@ -120,3 +142,48 @@ def test_the_lead_finders_ceo_search_calls_its_web_search_agent_then_answers(
     last = [r for r in openai_server.script.requests if r.body["model"] == "gpt-5-mini-2025-08-07"][-1]
     assert last.body["messages"][-1]["role"] == "tool"
     assert found in last.body["messages"][-1]["content"]
+
+
+def test_the_seo_writers_keyword_expert_researches_with_its_keyword_agent_then_picks_one(
+    auth_client: APIClient, llm_worker: Worker, openai_server: FakeOpenAI, providers: FakeProviders
+) -> None:
+    keyword_data = '[{"keyword": "ai tools for seniors", "sv": 1900, "kd": 12}]'
+    providers["e2b"].script("", stdout=[keyword_data])  # the agent's filtering script prints what it kept
+    choice = (
+        "<research_log>Tried ai tools.</research_log><selection_notes>Low difficulty.</selection_notes>"
+        "<primary_keyword>ai tools for seniors</primary_keyword><proposed_title>AI Tools for Seniors</proposed_title>"
+        "<kd>12</kd><sv>1900</sv><justification>High volume, low difficulty.</justification>"
+    )
+
+    def respond(request: Recorded) -> Reply:
+        if any(message.get("role") == "tool" for message in request.body["messages"]):
+            return Reply(text=choice)
+        arguments = {"keyword": "ai tools", "minimum_volume": "100", "max_keyword_difficulty": "40"}
+        return Reply(tool_calls=(("get_related_search_keywords", arguments),))
+
+    openai_server.script.reset()
+    openai_server.script.responder = respond
+    expert = sub_graph_with_its_tools("agent_55d40473-0f31-4ada-9e40-d3a7139fcbd4.json", "Keyword SEO Expert")
+    created = create_graph(auth_client, expert)
+    inputs = {
+        "Website Primary Topic": "AI for Everyday People",
+        "Domain": "aiespresso.wordpress.com",
+        "Website Description": "A blog that makes AI approachable",
+        "Previous Posts": "What is ChatGPT?",
+    }
+
+    run_id = run_with_own_keys(auth_client, created, inputs)
+    finished = wait_for_run(run_id, timeout=120)
+
+    assert finished.status == ExecutionStatus.COMPLETED, llm_worker.log()[-3000:]
+    first, second = node_executions_of(run_id, DECISION_MAKER)
+    assert "[Main Objective Prompt]: " in str(outputs_of(first)["conversations"])
+    assert outputs_of(second)["finished"] == [choice]
+    (research,) = node_executions_of(run_id, AGENT_EXECUTOR)
+    assert (research.input_data["Keyword"], research.input_data["Minimum Volume"]) == ("ai tools", "100")
+    assert second.input_data["last_tool_output"] == keyword_data
+    (related,) = providers["dataforseo"].requests_to("/v3/dataforseo_labs/google/related_keywords/live")
+    assert related.json()[0]["keyword"] == "ai tools"
+    named = agent_outputs(run_id)
+    assert named["Primary Keyword"] == "ai tools for seniors"
+    assert (named["Search Volume"], named["Keyword Difficulty"]) == ("1900", "12")
