@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
-from apps.executions.models import ExecutionStatus
+from apps.executions.models import ExecutionStatus, NodeExecution
 from config.env import BASE_DIR
-from tests.fakes import dataforseo, e2b
+from tests.fakes import dataforseo, e2b, firecrawl
 from tests.fakes.all_providers import FakeProviders, fake_providers
 from tests.fakes.llm_script import Recorded, Reply
 from tests.fakes.openai import FakeOpenAI, fake_openai
@@ -57,6 +57,8 @@ def llm_worker(
         **providers.env(),
         "OPENAI_BASE_URL": openai_server.api_base,
         "OPEN_ROUTER_BASE_URL": openai_server.api_base,
+        # The support agent's tools wait out a 15-second timer before their output comes back.
+        "BLOCK_TIME_LIMIT_SECONDS": "40",
     }
     worker = Worker(tmp_path_factory.mktemp("sdm-agents") / "worker.log", extra_env=environment).start()
     yield worker
@@ -72,7 +74,7 @@ def own_credentials(provider: str) -> dict[str, Any]:
     """The user's own credentials for each provider, as the fakes accept them."""
     if provider == "dataforseo":
         return {"type": "user_password", "username": dataforseo.USERNAME, "password": dataforseo.PASSWORD}
-    key = e2b.API_KEY if provider == "e2b" else f"sk-{provider}-own"
+    key = {"e2b": e2b.API_KEY, "firecrawl": firecrawl.API_KEY}.get(provider, f"sk-{provider}-own")
     return {"type": "api_key", "api_key": key, "title": provider}
 
 
@@ -80,6 +82,12 @@ def sub_graph_with_its_tools(fixture: str, name: str) -> dict[str, Any]:
     exported = json.loads((FIXTURES / fixture).read_text())
     sub_graphs = {sub["name"]: sub for sub in exported["sub_graphs"]}
     return {**sub_graphs.pop(name), "sub_graphs": list(sub_graphs.values())}
+
+
+def failures(run_id: str) -> list[tuple[str, Any]]:
+    """The failed node executions of a run: block and error, for an assertion's message."""
+    failed = NodeExecution.objects.filter(graph_execution_id=run_id, status=ExecutionStatus.FAILED)
+    return [(execution.node.block_id, execution.stats.get("error")) for execution in failed.select_related("node")]
 
 
 def agent_outputs(run_id: str) -> dict[str, Any]:
@@ -126,7 +134,7 @@ def test_the_lead_finders_ceo_search_calls_its_web_search_agent_then_answers(
     run_id = run_with_own_keys(auth_client, created, {"Business Info": "Doe's Bakery, 1 High Street, Edinburgh"})
     finished = wait_for_run(run_id, timeout=90)
 
-    assert finished.status == ExecutionStatus.COMPLETED, llm_worker.log()[-3000:]
+    assert finished.status == ExecutionStatus.COMPLETED, failures(run_id)
     first, second = node_executions_of(run_id, DECISION_MAKER)
     assert "Doe's Bakery, 1 High Street, Edinburgh" in first.input_data["prompt_values"]["BUSINESS_INFO"]
     assert outputs_of(second)["finished"] == [answer]
@@ -175,7 +183,7 @@ def test_the_seo_writers_keyword_expert_researches_with_its_keyword_agent_then_p
     run_id = run_with_own_keys(auth_client, created, inputs)
     finished = wait_for_run(run_id, timeout=120)
 
-    assert finished.status == ExecutionStatus.COMPLETED, llm_worker.log()[-3000:]
+    assert finished.status == ExecutionStatus.COMPLETED, failures(run_id)
     first, second = node_executions_of(run_id, DECISION_MAKER)
     assert "[Main Objective Prompt]: " in str(outputs_of(first)["conversations"])
     assert outputs_of(second)["finished"] == [choice]
@@ -187,3 +195,55 @@ def test_the_seo_writers_keyword_expert_researches_with_its_keyword_agent_then_p
     named = agent_outputs(run_id)
     assert named["Primary Keyword"] == "ai tools for seniors"
     assert (named["Search Volume"], named["Keyword Difficulty"]) == ("1900", "12")
+
+
+def test_the_support_agents_product_expert_makes_two_tool_calls_at_once_and_answers_with_both_results(
+    auth_client: APIClient, llm_worker: Worker, openai_server: FakeOpenAI, providers: FakeProviders
+) -> None:
+    # Each tool's output passes the agent's 15-second timer before it comes back: this run takes that long.
+    answer = '{"confidence_score": "95%", "answer": "Plans start at $10."}'
+
+    def respond(request: Recorded) -> Reply:
+        answered = [message for message in request.body["messages"] if message.get("role") == "tool"]
+        if answered:
+            return Reply(text=answer)
+        extract = {"urls": ["https://docs.example.com/pricing"], "prompt": "What do the plans cost?"}
+        crawl = {"url": "https://docs.example.com"}
+        return Reply(tool_calls=(("firecrawlextractblock", extract), ("firecrawlcrawlblock", crawl)))
+
+    openai_server.script.reset()
+    openai_server.script.responder = respond
+    expert = sub_graph_with_its_tools("agent_b8ceb480-a7a2-4c90-8513-181a49f7071f.json", "Product Knowledge Agent")
+    created = create_graph(auth_client, expert)
+    inputs = {
+        "Documentation URL": "https://docs.example.com",
+        "Question": "How much does it cost?",
+        "Confidence Threshold": 80,
+    }
+
+    run_id = run_with_own_keys(auth_client, created, inputs)
+    finished = wait_for_run(run_id, timeout=120)
+
+    assert finished.status == ExecutionStatus.COMPLETED, failures(run_id)
+    executions = node_executions_of(run_id, DECISION_MAKER)
+    ran = [execution for execution in executions if execution.status == ExecutionStatus.COMPLETED]
+    assert len(ran) == 3
+    _, first_result, second_result = ran
+    # The crawl hands back one page at a time: outputs past the two the calls wait for find no open call
+    # and are left waiting for a conversation that never comes (as upstream).
+    assert {execution.status for execution in executions if execution not in ran} <= {ExecutionStatus.INCOMPLETE}
+    # Several calls at once were allowed, so the system prompt says so and the request asks for them.
+    asked = openai_server.script.requests[0].body
+    assert asked["parallel_tool_calls"] is True
+    assert asked["messages"][0]["content"].endswith(
+        "\nYou can call a tool (different tools) multiple times in a single response."
+    )
+    # The first result answers one call and waits for the other without asking the model.
+    assert "finished" not in outputs_of(first_result)
+    assert outputs_of(second_result)["finished"] == [answer]
+    final = openai_server.script.requests[-1].body["messages"]
+    assert [message["role"] for message in final[-2:]] == ["tool", "tool"]
+    assert len(openai_server.script.requests) == 2
+    assert len(providers["firecrawl"].requests_to("/v2/extract")) == 1
+    assert len(providers["firecrawl"].requests_to("/v2/crawl")) == 1
+    assert agent_outputs(run_id)["Answer"] == answer
