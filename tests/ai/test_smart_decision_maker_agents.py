@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 
 from apps.executions.models import ExecutionStatus, NodeExecution
 from config.env import BASE_DIR
-from tests.fakes import dataforseo, e2b, firecrawl
+from tests.fakes import dataforseo, e2b, firecrawl, google_maps
 from tests.fakes.all_providers import FakeProviders, fake_providers
 from tests.fakes.llm_script import Recorded, Reply
 from tests.fakes.openai import FakeOpenAI, fake_openai
@@ -74,7 +74,8 @@ def own_credentials(provider: str) -> dict[str, Any]:
     """The user's own credentials for each provider, as the fakes accept them."""
     if provider == "dataforseo":
         return {"type": "user_password", "username": dataforseo.USERNAME, "password": dataforseo.PASSWORD}
-    key = {"e2b": e2b.API_KEY, "firecrawl": firecrawl.API_KEY}.get(provider, f"sk-{provider}-own")
+    fakes_keys = {"e2b": e2b.API_KEY, "firecrawl": firecrawl.API_KEY, "google_maps": google_maps.API_KEY}
+    key = fakes_keys.get(provider, f"sk-{provider}-own")
     return {"type": "api_key", "api_key": key, "title": provider}
 
 
@@ -247,3 +248,34 @@ def test_the_support_agents_product_expert_makes_two_tool_calls_at_once_and_answ
     assert len(providers["firecrawl"].requests_to("/v2/extract")) == 1
     assert len(providers["firecrawl"].requests_to("/v2/crawl")) == 1
     assert agent_outputs(run_id)["Answer"] == answer
+
+
+def test_the_whole_lead_finder_runs_its_ceo_search_for_every_business_found(
+    auth_client: APIClient, llm_worker: Worker, openai_server: FakeOpenAI, providers: FakeProviders
+) -> None:
+    def respond(request: Recorded) -> Reply:
+        if request.body["model"] == "perplexity/sonar-pro":
+            return Reply(text=f"The owner is Jane Doe. ({request.last_user_text[:40]})")
+        if any(message.get("role") == "tool" for message in request.body["messages"]):
+            return Reply(text="<identified_owner_ceo>Name: Jane Doe</identified_owner_ceo>")
+        return Reply(tool_calls=(("web_search", {"question": "Who owns this business?"}),))
+
+    openai_server.script.reset()
+    openai_server.script.responder = respond
+    exported = json.loads((FIXTURES / "agent_6e16e65a-ad34-4108-b4fd-4a23fced5ea2.json").read_text())
+    created = create_graph(auth_client, exported)
+    inputs = {
+        "Location": "Edinburgh",
+        "Business Type": "coffee roasters",
+        "Search Radius (meters, max 50,000)": 10000,
+        "Max Number of Businesses to Analyze (max 60)": 3,
+    }
+
+    run_id = run_with_own_keys(auth_client, created, inputs)
+    finished = wait_for_run(run_id, timeout=120)
+
+    assert finished.status == ExecutionStatus.COMPLETED, failures(run_id)
+    results = [outputs_of(execution) for execution in node_executions_of(run_id, AGENT_OUTPUT)]
+    assert [result["output"] for result in results if result.get("name") == ["Results"]] == [["Name: Jane Doe"]] * 3
+    searches = [request for request in openai_server.script.requests if request.body["model"] == "perplexity/sonar-pro"]
+    assert len(searches) == 3
