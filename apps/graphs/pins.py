@@ -2,12 +2,14 @@
 
 A link may name part of a pin: on the output side `result_$_1` selects index 1
 of the `result` value, `config_#_key` a dict key and `obj_@_attr` an attribute
-(nested: `out_#_a_$_0`). Tool pins are the other way round: the decision maker
-emits `tools_^_{sink node id}_~_{sink pin}` and that value goes only to the
-link into that node's pin, whatever the link's source name (`tools`, or
-upstream's older `tools_^_{tool}_~_{argument}`). On the input side `items_$_0`, `values_#_a` and
+(nested: `out_#_a_$_0`). On the input side `items_$_0`, `values_#_a` and
 `obj_@_x` each fill one part of the `items`/`values`/`obj` input, which is
 assembled from its parts before the block runs; the raw keys stay in the data.
+
+Tool pins are the other way round: the decision maker emits
+`tools_^_{sink node id}_~_{sink pin}`, and that value goes only along the link
+into that node's pin, whatever the link's source name (`tools`, or upstream's
+older `tools_^_{tool}_~_{argument}`, which exported agents carry).
 """
 
 from __future__ import annotations

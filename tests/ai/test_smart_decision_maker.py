@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from rest_framework.test import APIClient
 
 from apps.blocks.base import BlockExecutionError
 from apps.blocks.library.basic import StoreValueBlock
@@ -26,6 +27,7 @@ from tests.ai.conftest import api_key, run_block
 from tests.fakes.anthropic import FakeAnthropic
 from tests.fakes.llm_script import Failure, Reply
 from tests.fakes.openai import FakeOpenAI
+from tests.graph_builders import AGENT_OUTPUT, graph, link, node
 
 AGENT_SINK = ToolSink(
     node_id="agent-node",
@@ -363,3 +365,28 @@ def test_on_the_platforms_credentials_a_decision_costs_the_models_price() -> Non
     assert block_usage_cost(block=block, input_data=on_platform) == (MODEL_COST[LlmModel.GPT4O], {"model": "gpt-4o"})
     own_key = {"model": "gpt-4o", "credentials": {"id": "5d1c2b8e-0000-4000-8000-000000000001", "provider": "openai"}}
     assert block_usage_cost(block=block, input_data=own_key) == (0, {})
+
+
+@pytest.mark.django_db
+def test_saving_a_decision_maker_whose_history_comes_back_without_the_tools_output_is_refused(
+    auth_client: APIClient,
+) -> None:
+    decider = node(SmartDecisionMakerBlock.id, {"prompt": "Go", "model": "gpt-4o"})
+    output = node(AGENT_OUTPUT, {"name": "out"})
+    posted = graph(
+        [decider, output],
+        [
+            link(decider, "tools_^_agentoutputblock_~_value", output, "value"),
+            link(decider, "conversations", decider, "conversation_history"),
+        ],
+    )
+
+    response = auth_client.post("/api/graphs", {"graph": posted}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["detail"]["node_errors"][decider["id"]] == {
+        "last_tool_output": "Last Tool Output is needed when Conversation History is used, and vice versa. "
+        "Please connect both inputs together."
+    }
+    posted["links"].append(link(output, "output", decider, "last_tool_output"))
+    assert auth_client.post("/api/graphs", {"graph": posted}, format="json").status_code == 200
