@@ -27,7 +27,7 @@ from tests.ai.conftest import api_key, run_block
 from tests.fakes.anthropic import FakeAnthropic
 from tests.fakes.llm_script import Failure, Reply
 from tests.fakes.openai import FakeOpenAI
-from tests.graph_builders import AGENT_OUTPUT, graph, link, node
+from tests.graph_builders import FILL_TEXT_TEMPLATE, graph, link, node
 
 AGENT_SINK = ToolSink(
     node_id="agent-node",
@@ -372,11 +372,11 @@ def test_saving_a_decision_maker_whose_history_comes_back_without_the_tools_outp
     auth_client: APIClient,
 ) -> None:
     decider = node(SmartDecisionMakerBlock.id, {"prompt": "Go", "model": "gpt-4o"})
-    output = node(AGENT_OUTPUT, {"name": "out"})
+    template = node(FILL_TEXT_TEMPLATE, {"values": {"a": 1}})
     posted = graph(
-        [decider, output],
+        [decider, template],
         [
-            link(decider, "tools_^_agentoutputblock_~_value", output, "value"),
+            link(decider, "tools_^_filltexttemplateblock_~_format", template, "format"),
             link(decider, "conversations", decider, "conversation_history"),
         ],
     )
@@ -388,5 +388,12 @@ def test_saving_a_decision_maker_whose_history_comes_back_without_the_tools_outp
         "last_tool_output": "Last Tool Output is needed when Conversation History is used, and vice versa. "
         "Please connect both inputs together."
     }
-    posted["links"].append(link(output, "output", decider, "last_tool_output"))
-    assert auth_client.post("/api/graphs", {"graph": posted}, format="json").status_code == 200
+    posted["links"].append(link(template, "output", decider, "last_tool_output", is_static=True))
+    response = auth_client.post("/api/graphs", {"graph": posted}, format="json")
+    assert response.status_code == 400
+    assert response.json()["detail"]["node_errors"][decider["id"]]["last_tool_output"].startswith(
+        "Last Tool Output can't be connected to a static (dashed line) link"
+    )
+    posted["links"][-1]["is_static"] = False
+    response = auth_client.post("/api/graphs", {"graph": posted}, format="json")
+    assert response.status_code == 200, response.json()
