@@ -102,6 +102,15 @@ def test_an_agent_node_becomes_a_function_of_its_sub_graphs_inputs() -> None:
     assert tool.pins == {"keyword": "Keyword", "minimum_volume": "Minimum Volume"}
 
 
+def test_an_agent_node_whose_graph_is_unknown_is_refused_naming_it() -> None:
+    unknown = ToolSink(
+        node_id="n", block=AGENT_SINK.block, input_default={"graph_id": "g", "graph_version": 3}, pins=("Keyword",)
+    )
+
+    with pytest.raises(ValueError, match=re.escape("Sink graph metadata not found: g 3")):
+        tools_for([unknown])
+
+
 def test_no_linked_node_is_refused() -> None:
     with pytest.raises(ValueError, match=re.escape("There is no next node to execute.")):
         tools_for([])

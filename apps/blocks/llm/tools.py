@@ -122,6 +122,9 @@ def agent_tool(sink: ToolSink) -> Tool:
             "default": json.dumps(described.get("default")),
         }
     name = sink.graph_name or str(sink.input_default.get("agent_name") or "")
+    if not name and not sink.metadata.get("customized_name"):
+        reference = f"{sink.input_default.get('graph_id')} {sink.input_default.get('graph_version')}"
+        raise ValueError(f"Sink graph metadata not found: {reference}")
     function = {
         "name": _tool_name(sink, name),
         "description": sink.graph_description,
