@@ -388,6 +388,9 @@ ENGINE_LEASE_SECONDS = env.int("ENGINE_LEASE_SECONDS", default=60)
 # The sweep re-sends QUEUED node executions that no worker claimed within this time.
 ENGINE_REQUEUE_AFTER_SECONDS = env.int("ENGINE_REQUEUE_AFTER_SECONDS", default=60)
 ENGINE_SWEEP_INTERVAL_SECONDS = env.int("ENGINE_SWEEP_INTERVAL_SECONDS", default=30)
+# A node execution whose lease the sweep finds expired this many times fails instead of going to
+# yet another worker: a block that kills or hangs every worker that runs it stops there.
+ENGINE_MAX_LEASE_EXPIRIES = env.int("ENGINE_MAX_LEASE_EXPIRIES", default=3)
 # A run still QUEUED this long is late: logged by beat, counted in /metrics (upstream: 300 s).
 EXECUTION_LATE_THRESHOLD_SECONDS = env.int("EXECUTION_LATE_THRESHOLD_SECONDS", default=300)
 # Node executions one worker process runs at once; also its number of threads (executions a thread
