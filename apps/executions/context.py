@@ -111,6 +111,19 @@ def set_cancel_flag(run_id: object) -> None:
         logger.warning("cancel_flag_not_set", graph_exec_id=str(run_id), error=type(error).__name__)
 
 
+def set_cancel_flags(run_ids: list[object]) -> None:
+    """The flags of many runs (a stopped run's sub-runs) in one round trip."""
+    if not run_ids:
+        return
+    try:
+        with get_redis().pipeline(transaction=False) as pipe:
+            for run_id in run_ids:
+                pipe.set(_cancel_key(run_id), "1", ex=CANCEL_TTL_SECONDS)
+            pipe.execute()
+    except (RedisError, OSError) as error:
+        logger.warning("cancel_flags_not_set", runs=len(run_ids), error=type(error).__name__)
+
+
 def cancel_requested(run_id: object) -> bool:
     try:
         return bool(get_redis().exists(_cancel_key(run_id)))
