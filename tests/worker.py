@@ -31,9 +31,10 @@ def database_url_for_workers() -> str:
 class Worker:
     """`celery worker` in its own process group, so a test can kill it like a crash would."""
 
-    def __init__(self, log_path: Path, extra_env: dict[str, str] | None = None) -> None:
+    def __init__(self, log_path: Path, extra_env: dict[str, str] | None = None, *, app: str = "config") -> None:
         self.log_path = log_path
         self.extra_env = extra_env or {}
+        self.app = app
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> Worker:
@@ -51,7 +52,7 @@ class Worker:
                 "-m",
                 "celery",
                 "-A",
-                "config",
+                self.app,
                 "worker",
                 "-l",
                 "info",

@@ -15,11 +15,10 @@ from apps.blocks.base import BlockInputError, BlockType
 from apps.core.db import release_connection
 from apps.core.exceptions import ApplicationError
 from apps.core.jsonsafe import json_safe
-from apps.core.redis import get_redis
 from apps.credentials.runs import run_credentials_prepare
 from apps.credits.selectors import credits_check_can_execute
 from apps.executions.compiled import compiled_graph
-from apps.executions.context import set_cancel_flags
+from apps.executions.context import request_cancel
 from apps.executions.dispatch import send_node_executions
 from apps.executions.events import EventBatch
 from apps.executions.models import FINAL_STATUSES, GraphExecution, NodeExecution, NodeExecutionInput
@@ -167,19 +166,18 @@ def execution_start(
 
 def execution_stop(*, run: GraphExecution, wait_seconds: float | None = None) -> GraphExecution:
     """Stops a run and the sub-runs below it, deepest first: waiting executions end at once, running
-    blocks are cancelled. Needs Redis (the running blocks learn of the stop through it): if Redis is
-    unreachable, nothing is changed and the error goes up (503), the database connection given back
-    before the wait for Redis."""
+    blocks are cancelled.
+
+    The cancel flags go first: they reach blocks that run (and the watchdog, for a block step that holds
+    its thread and perhaps the run's row lock, which the database part below waits for). So the stop
+    needs Redis: if Redis is unreachable, nothing is changed and the error goes up (503), the database
+    connection given back before the wait for Redis.
+    """
     levels = _active_tree(run)
     release_connection()
-    get_redis().ping()
+    request_cancel([run_id for level in levels for run_id in level])
     now = timezone.now()
-    stopped: list[Any] = []
-    for level in reversed(levels):
-        for run_id in level:
-            if _stop_one(run_id, now):
-                stopped.append(run_id)
-    set_cancel_flags(stopped)
+    stopped = [run_id for level in reversed(levels) for run_id in level if _stop_one(run_id, now)]
     for run_id in stopped:
         run_finalize(run_id=run_id)
     deadline = time.monotonic() + (settings.ENGINE_STOP_WAIT_SECONDS if wait_seconds is None else wait_seconds)

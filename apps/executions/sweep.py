@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import structlog
 from django.conf import settings
@@ -86,7 +87,7 @@ def lease_expiries_message(count: int) -> str:
     )
 
 
-def _give_up(pk: object, now: object) -> int:
+def _give_up(pk: Any, now: Any) -> int:
     """Fails an execution whose lease expired once too often, by the path every node's end takes."""
     row = NodeExecution.objects.filter(
         pk=pk, status=S.RUNNING, lease_expires_at__lt=now, lease_expiries__gte=settings.ENGINE_MAX_LEASE_EXPIRIES

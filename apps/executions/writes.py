@@ -16,8 +16,9 @@ import contextlib
 import copy
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import structlog
 from django.conf import settings
@@ -41,6 +42,7 @@ from apps.executions.status import transition
 from apps.graphs.models import Graph
 
 logger = structlog.get_logger(__name__)
+T = TypeVar("T")
 
 
 @dataclass
@@ -82,6 +84,8 @@ class GroupWrites:
 
         def start(self, row: NodeExecution, *, holds_slot: bool) -> Job: ...
 
+        def _in_loop(self, step: Callable[..., T], *args: Any) -> T: ...
+
     def _stop_all(self) -> None:
         self.stopping = True
         for job in self.jobs:
@@ -104,8 +108,8 @@ class GroupWrites:
 
     def _finish_task(self, block_run: BlockRun) -> None:
         if not block_run.task.done():
-            with contextlib.suppress(BaseException):
-                self.loop.run_until_complete(block_run.task)
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                self._in_loop(self.loop.run_until_complete, block_run.task)
 
     def _begin(self) -> None:
         if self.atomic is not None:
@@ -113,8 +117,14 @@ class GroupWrites:
         self.atomic = transaction.atomic()
         self.atomic.__enter__()
         self.group_started = time.monotonic()
-        if sql.lock_run(run_id=self.meta.id).is_stopping and not self.stopping:
+        state = sql.lock_run(run_id=self.meta.id)
+        if state.is_stopping and not self.stopping:
             self._stop_all()
+        elif self.stopping and not state.is_stopping:
+            # The cancel flag was seen before the stop API's own write: the run was stopped all the same.
+            GraphExecution.objects.filter(pk=self.meta.id, stop_requested_at__isnull=True).update(
+                stop_requested_at=timezone.now()
+            )
 
     def _write(self, ready: list[Job]) -> None:
         self._begin()

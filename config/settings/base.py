@@ -402,6 +402,12 @@ ENGINE_LOCAL_CHAIN_SECONDS = 10.0
 ENGINE_GROUP_COMMIT_SECONDS = 0.02
 # How often a worker checks a run's stop flag and renews its leases while blocks run.
 ENGINE_POLL_SECONDS = 0.5
+# A block step that holds its worker thread this long past its time limit (or a stop) is interrupted,
+# and if it is still stuck this much later, abandoned: its execution ends without it (apps/executions/watchdog.py).
+ENGINE_STEP_GRACE_SECONDS = env.float("ENGINE_STEP_GRACE_SECONDS", default=5.0)
+# A worker process with this many threads stuck in abandoned block steps stops taking work and, once
+# its other executions end, exits (status 75) for its supervisor to start a fresh one.
+ENGINE_WORKER_MAX_STUCK_THREADS = env.int("ENGINE_WORKER_MAX_STUCK_THREADS", default=10)
 # Seconds POST .../stop waits for running blocks to stop before answering.
 ENGINE_STOP_WAIT_SECONDS = 15.0
 # Same Idempotency-Key from the same user within this window returns the first run.
@@ -429,6 +435,9 @@ DYNAMIC_PIN_MAX_INDEX = 10_000
 # --- Celery ---------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The queue web, workers and beat send tasks to and workers take them from: deployments sharing one Redis
+# keep their work apart by naming their own.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
