@@ -46,7 +46,7 @@ from apps.executions import dispatch
 from apps.executions.context import cancel_requested
 from apps.executions.models import ExecutionStatus as S
 from apps.executions.models import NodeExecution
-from apps.executions.runner import STOPPED, Job, Outcome, StepInterrupted, slots, time_limit_message
+from apps.executions.runner import STOPPED, Job, Outcome, StepInterrupted, time_limit_message
 from apps.executions.status import transition
 
 if TYPE_CHECKING:
@@ -135,7 +135,8 @@ class Watchdog:
         for job in jobs:
             if job.holds_slot:
                 job.holds_slot, freed = False, freed + 1
-        slots().give(freed)
+        session.slots.give(freed)
+        session.slots.share.release_all()
         stopping = outcome.status == S.TERMINATED
         requeued: list[NodeExecution] = []
         for job in jobs:

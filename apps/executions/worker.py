@@ -184,7 +184,8 @@ class Session(GroupWrites):
             raise
         finally:
             watchdog().unwatch(self)
-            slots().give(sum(job.holds_slot for job in self.jobs))
+            self.slots.give(sum(job.holds_slot for job in self.jobs))
+            self.slots.share.release_all()
 
     def _in_loop(self, step: Callable[..., T], *args: Any) -> T:
         """Runs the loop (blocks' steps) where the watchdog sees it; raises if the watchdog gave up on it."""
@@ -224,6 +225,7 @@ class Session(GroupWrites):
             self.lease_renewed_at = time.monotonic()
             running = [job for job in self.jobs if job.outcome is None and not job.awaits_child]
             ours = sql.renew_leases(claims=[job.claim for job in running], lease_until=lease_until())
+            self.slots.share.renew()
             for job in running:
                 if job.row.pk not in ours:
                     self._lose(job)
@@ -247,26 +249,39 @@ def _release_connection() -> None:
         connection.close()
 
 
-RECYCLE_RESEND_SECONDS = 1.0
-
-
 def process_node_execution(*, node_exec_id: str, run_id: str, node_id: str = "") -> None:
     """Claims a node execution sent to this worker and runs it, with whatever it makes ready."""
     if recycling():
         # This process is on its way out (`watchdog`): the execution goes to another worker, or its successor.
-        row = NodeExecution(id=node_exec_id, graph_execution_id=run_id, node_id=node_id)
-        dispatch.send_node_execution_later(row, RECYCLE_RESEND_SECONDS)
+        _send_again(node_exec_id, run_id, node_id)
         return
     slots().take_one()
-    now = timezone.now()
-    rows = sql.claim_node_executions(ids=[node_exec_id], now=now, lease_until=lease_until())
-    if not rows:
+    try:
+        session = Session.for_run(run_id)
+    except BaseException:
         slots().give(1)
+        raise
+    if not session.slots.take_user_slot():
+        # The run's user holds all the slots a user may (`fairness`): the execution waits its turn, QUEUED.
+        slots().give(1)
+        _send_again(node_exec_id, run_id, node_id)
+        return
+    rows = sql.claim_node_executions(ids=[node_exec_id], now=timezone.now(), lease_until=lease_until())
+    if not rows:
+        session.slots.give(1)
+        session.slots.share.release_all()
         return
     structlog.contextvars.bind_contextvars(graph_exec_id=run_id, node_exec_id=node_exec_id)
-    session = Session.for_run(run_id)
     session.start(rows[0], holds_slot=True)
     session.run()
+
+
+SEND_AGAIN_SECONDS = 1.0
+
+
+def _send_again(node_exec_id: str, run_id: str, node_id: str) -> None:
+    row = NodeExecution(id=node_exec_id, graph_execution_id=run_id, node_id=node_id)
+    dispatch.send_node_execution_later(row, SEND_AGAIN_SECONDS)
 
 
 def end_node_execution(

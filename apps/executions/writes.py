@@ -31,11 +31,12 @@ from apps.executions import dispatch, sql
 from apps.executions.compiled import CompiledGraph, CompiledNode
 from apps.executions.context import RunMeta, set_cancel_flag
 from apps.executions.events import EventBatch
+from apps.executions.fairness import SessionSlots
 from apps.executions.metrics import count_finished
 from apps.executions.models import ACTIVE_STATUSES, FINAL_STATUSES, GraphExecution, NodeExecution, NodeExecutionOutput
 from apps.executions.models import ExecutionStatus as S
 from apps.executions.propagation import hand_on_line
-from apps.executions.runner import BlockRun, Job, Outcome, Output, lease_until, slots
+from apps.executions.runner import BlockRun, Job, Outcome, Output, lease_until
 from apps.executions.selectors import run_outputs
 from apps.executions.serialization import graph_execution_json, node_execution_json, run_stats
 from apps.executions.status import transition
@@ -78,6 +79,8 @@ class GroupWrites:
         self.atomic: transaction.Atomic | None = None
         self.group_started = 0.0
         self.stopping = False
+        # Slots of the worker process and of the run's user (`fairness`).
+        self.slots = SessionSlots(meta.user_id)
         self.local_until = time.monotonic() + settings.ENGINE_LOCAL_CHAIN_SECONDS
 
     if TYPE_CHECKING:
@@ -104,7 +107,7 @@ class GroupWrites:
         self.jobs.remove(job)
         if job.holds_slot:
             job.holds_slot = False
-            slots().give(1)
+            self.slots.give(1)
 
     def _finish_task(self, block_run: BlockRun) -> None:
         if not block_run.task.done():
@@ -143,12 +146,12 @@ class GroupWrites:
             self.to_send += self.backlog
             self.backlog.clear()
             return
-        granted = slots().take_up_to(len(self.backlog))
+        granted = self.slots.take_up_to(len(self.backlog))
         if not granted:
             return
         wanted, self.backlog = self.backlog[:granted], self.backlog[granted:]
         rows = sql.claim_node_executions(ids=[row.pk for row in wanted], now=timezone.now(), lease_until=lease_until())
-        slots().give(granted - len(rows))
+        self.slots.give(granted - len(rows))
         for row in rows:
             self.start(row, holds_slot=True)
 
@@ -235,6 +238,7 @@ class GroupWrites:
             masks=self.meta.masks,
             stopping=self.stopping,
             local=local,
+            slots=self.slots,
         )
         for propagation in lines:
             claimed = {id(row) for row in propagation.claimed}
@@ -338,6 +342,7 @@ class GroupWrites:
             run_finalize(run_id=self.meta.id, events=self.events)
         atomic, self.atomic = self.atomic, None
         atomic.__exit__(None, None, None)
+        self.slots.share.release_idle()
         to_send, self.to_send = self.to_send, []
         dispatch.send_node_executions(to_send)
         for row, delay in self.retries:

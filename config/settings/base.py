@@ -396,6 +396,9 @@ EXECUTION_LATE_THRESHOLD_SECONDS = env.int("EXECUTION_LATE_THRESHOLD_SECONDS", d
 # Node executions one worker process runs at once; also its number of threads (executions a thread
 # holds share its event loop, so those waiting on I/O wait together).
 ENGINE_WORKER_CONCURRENCY = env.int("ENGINE_WORKER_CONCURRENCY", default=100)
+# Fair sharing: one user's node executions hold at most this many worker slots at once, across all
+# workers; the rest wait QUEUED and start as the user's slots free up. 0: no limit.
+ENGINE_USER_MAX_SLOTS = env.int("ENGINE_USER_MAX_SLOTS", default=100)
 # A worker runs the executions a node makes ready itself (no broker hop), for this long after it took the first.
 ENGINE_LOCAL_CHAIN_SECONDS = 10.0
 # A worker commits what its node executions did when all of them wait on I/O, or at the latest this often.

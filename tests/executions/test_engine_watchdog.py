@@ -1,6 +1,6 @@
 """Block steps that never give their thread back are still stopped (apps/executions/watchdog.py).
 
-A worker of its own (on a queue of its own) with the holding blocks, two threads, a grace of
+A worker of its own (`worker_on_own_queue`) with the holding blocks, two threads, a grace of
 one second and recycling at two stuck threads. The tests run in order: the stuck threads add up.
 """
 
@@ -16,12 +16,11 @@ from rest_framework.test import APIClient
 from apps.executions.models import ExecutionStatus
 from apps.executions.runner import STOPPED, time_limit_message
 from apps.executions.watchdog import RECYCLE_EXIT_STATUS
-from config.celery import app
 from tests.executions.holding_blocks import HoldingBlock, LongHoldingBlock, register
 from tests.executions.test_engine_control import wait_until_running
 from tests.graph_builders import AGENT_OUTPUT, STORE_VALUE, graph, link, node
 from tests.runs import create_graph, execute, node_executions_of, outputs_of, wait_for_run
-from tests.worker import WORKER_ENV, Worker
+from tests.worker import Worker, worker_on_own_queue
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow, pytest.mark.timeout(300)]
 
@@ -31,24 +30,17 @@ def holding_worker(
     django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Worker]:
     register()
-    queue = f"holding-{time.monotonic_ns()}"
-    sent_to = app.conf.task_default_queue
-    app.conf.task_default_queue = queue
     environment = {
-        **WORKER_ENV,
-        "CELERY_TASK_DEFAULT_QUEUE": queue,
         "ENGINE_WORKER_CONCURRENCY": "2",
         "ENGINE_STEP_GRACE_SECONDS": "1",
         "ENGINE_WORKER_MAX_STUCK_THREADS": "2",
     }
-    worker = Worker(
+    with worker_on_own_queue(
         tmp_path_factory.mktemp("holding-worker") / "worker.log",
-        extra_env=environment,
+        environment,
         app="tests.executions.holding_worker_app",
-    ).start()
-    yield worker
-    worker.stop()
-    app.conf.task_default_queue = sent_to
+    ) as worker:
+        yield worker
 
 
 def _holding_run(client: APIClient, block_id: str, how: str) -> dict:
