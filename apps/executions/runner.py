@@ -116,6 +116,21 @@ class BlockRun:
         """Cancels the block; it ends TERMINATED unless it had ended already."""
         self.task.cancel()
 
+    def leave_if_deaf(self, *, stopping_since: float | None) -> None:
+        """Ends a block that ignores its cancellation (it catches it and awaits again) without it, a grace
+        past its time limit or the stop: its task is left on the loop, and whatever it does is not read."""
+        if self.outcome is not None:
+            return
+        now, grace = time.monotonic(), settings.ENGINE_STEP_GRACE_SECONDS
+        if now - self.started >= self.time_limit + grace:
+            self.outcome = Outcome(S.FAILED, time_limit_message(self.block.name, self.time_limit))
+        elif stopping_since is not None and now - stopping_since >= grace:
+            self.outcome = Outcome(S.TERMINATED, STOPPED)
+        else:
+            return
+        self.outcome.walltime = now - self.started
+        self.wake.set()
+
     async def _consume(self, generator: Any) -> None:
         try:
             self.outcome = await self._drive(generator)

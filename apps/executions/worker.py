@@ -221,6 +221,9 @@ class Session(GroupWrites):
         self.housekeeping_at = time.monotonic() + settings.ENGINE_POLL_SECONDS
         if not self.stopping and cancel_requested(self.meta.id):
             self._stop_all()
+        for job in self.jobs:
+            if job.block_run is not None:
+                job.block_run.leave_if_deaf(stopping_since=self.stopping_since)
         if time.monotonic() - self.lease_renewed_at > settings.ENGINE_LEASE_SECONDS / 3:
             self.lease_renewed_at = time.monotonic()
             running = [job for job in self.jobs if job.outcome is None and not job.awaits_child]
@@ -258,6 +261,9 @@ def process_node_execution(*, node_exec_id: str, run_id: str, node_id: str = "")
     slots().take_one()
     try:
         session = Session.for_run(run_id)
+    except GraphExecution.DoesNotExist:
+        slots().give(1)
+        return  # deleted since: nothing to run
     except BaseException:
         slots().give(1)
         raise

@@ -79,6 +79,7 @@ class GroupWrites:
         self.atomic: transaction.Atomic | None = None
         self.group_started = 0.0
         self.stopping = False
+        self.stopping_since: float | None = None
         # Slots of the worker process and of the run's user (`fairness`).
         self.slots = SessionSlots(meta.user_id)
         self.local_until = time.monotonic() + settings.ENGINE_LOCAL_CHAIN_SECONDS
@@ -91,6 +92,7 @@ class GroupWrites:
 
     def _stop_all(self) -> None:
         self.stopping = True
+        self.stopping_since = self.stopping_since or time.monotonic()
         for job in self.jobs:
             if job.block_run is not None:
                 job.block_run.stop()
@@ -111,8 +113,10 @@ class GroupWrites:
 
     def _finish_task(self, block_run: BlockRun) -> None:
         if not block_run.task.done():
+            # Bounded: a block that ignores its cancellation is left behind.
+            wait = asyncio.wait({block_run.task}, timeout=settings.ENGINE_STEP_GRACE_SECONDS)
             with contextlib.suppress(Exception, asyncio.CancelledError):
-                self._in_loop(self.loop.run_until_complete, block_run.task)
+                self._in_loop(self.loop.run_until_complete, wait)
 
     def _begin(self) -> None:
         if self.atomic is not None:

@@ -3,6 +3,8 @@ the tests (`register`) and by the worker they start (`holding_worker_app`)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from typing import Any
 
@@ -12,7 +14,10 @@ from apps.blocks.schema import BlockSchemaInput, BlockSchemaOutput, SchemaField
 
 
 class _HoldingInput(BlockSchemaInput):
-    how: str = SchemaField(description="`sleep`: a blocking call (C code); `spin`: a Python loop that never awaits.")
+    how: str = SchemaField(
+        description="`sleep`: a blocking call (C code); `spin`: a Python loop that never awaits; "
+        "`deaf`: awaits for ever, catching its cancellation."
+    )
 
 
 class _HoldingOutput(BlockSchemaOutput):
@@ -26,6 +31,10 @@ class _Holding(Block):
     async def run(self, input_data: Any, **context: Any) -> BlockOutput:
         if input_data.how == "sleep":
             time.sleep(3600)
+        elif input_data.how == "deaf":
+            while True:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await asyncio.sleep(3600)
         else:
             while True:
                 sum(range(100))

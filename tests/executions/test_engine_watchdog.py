@@ -73,6 +73,18 @@ def test_a_python_loop_that_never_awaits_is_interrupted_at_its_time_limit(
     _quick_run_completes(auth_client)
 
 
+def test_a_block_that_ignores_its_cancellation_is_left_behind_at_its_time_limit(
+    auth_client: APIClient, holding_worker: Worker
+) -> None:
+    run = wait_for_run(_holding_run(auth_client, HoldingBlock.id, "deaf")["id"], timeout=30)
+
+    assert run.status == ExecutionStatus.FAILED
+    held = node_executions_of(str(run.id), HoldingBlock.id)[0]
+    assert outputs_of(held) == {"error": [time_limit_message("HoldingBlock", 2)]}
+    assert "block_step_abandoned" not in holding_worker.log()  # the loop was never held
+    _quick_run_completes(auth_client)
+
+
 def test_a_blocking_call_past_its_time_limit_is_abandoned_and_its_slot_freed(
     auth_client: APIClient, holding_worker: Worker
 ) -> None:
