@@ -3,11 +3,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiTypes, PolymorphicProxySerializer, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.api.pagination import paginate
+from apps.core.api.responses import json_null
 from apps.core.api.types import AuthenticatedRequest
 from apps.core.api.validation import validate_body, validate_query
 from apps.core.ratelimit import ExecuteRateLimit, UserRateLimit
@@ -222,6 +224,8 @@ class LibraryAgentForkApi(APIView):
 
 
 class StoreAgentApi(APIView):
-    @extend_schema(responses={404: None})
-    def get(self, request: AuthenticatedRequest, store_listing_version_id: str) -> Response:
-        raise StoreNotAvailableError()
+    @extend_schema(responses={200: OpenApiTypes.NONE})
+    def get(self, request: AuthenticatedRequest, store_listing_version_id: str) -> HttpResponse:
+        # Upstream answers null for a listing none of the user's library agents came from: with no
+        # store here, that is every listing.
+        return json_null()

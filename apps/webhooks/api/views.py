@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.api.responses import json_null
 from apps.core.api.types import AuthenticatedRequest
 from apps.core.ratelimit import ScopedRateLimit, UserRateLimit
 from apps.webhooks.deliveries import webhook_receive
@@ -48,7 +49,7 @@ class WebhookIngressApi(APIView):
     )
     def post(self, request: Request, provider: str, webhook_id: str) -> HttpResponse:
         webhook_receive(provider=provider, webhook_id=_webhook_uuid(webhook_id), request=request._request)
-        return HttpResponse(b"null", content_type="application/json")
+        return json_null()
 
 
 class WebhookPingApi(APIView):

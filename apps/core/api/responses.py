@@ -1,0 +1,10 @@
+"""Answers DRF's `Response` cannot give."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+
+
+def json_null() -> HttpResponse:
+    """A JSON `null`, as upstream answers "nothing" (DRF renders `Response(None)` as an empty body)."""
+    return HttpResponse(b"null", content_type="application/json")
