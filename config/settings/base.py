@@ -249,7 +249,7 @@ AXES_VERBOSE = False
 API_KEY_PEPPER = env.str("API_KEY_PEPPER")
 CREDENTIALS_ENCRYPTION_KEYS = env.list("CREDENTIALS_ENCRYPTION_KEYS")
 ENABLE_CREDIT = env.bool("ENABLE_CREDIT", default=True)
-NEW_USER_CREDITS = env.int("NEW_USER_CREDITS", default=256)
+NEW_USER_CREDITS = env.int("NEW_USER_CREDITS", default=1000)
 # A charge that takes a balance from >= this to below it sends LOW_BALANCE (credits; 100 = $1).
 LOW_BALANCE_THRESHOLD = env.int("LOW_BALANCE_THRESHOLD", default=500)
 # Every EXECUTION_COST_COUNT_THRESHOLD-th node execution of a user within a window of
