@@ -1,28 +1,24 @@
-"""Upstream's wire contract: its published OpenAPI document, and checks of our answers against it.
-
-The document (`fixtures/upstream-openapi-2025-10-30.json`) is kept exactly as upstream published
-it; every check of a body against an upstream shape reads it from here, `$ref`s resolved.
+"""Checking our answers against upstream's wire contract: its published OpenAPI document
+(`apps/core/api/upstream-openapi-2025-10-30.json`, kept exactly as published), `$ref`s resolved.
 """
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-DOCUMENT_PATH = Path(__file__).parent / "fixtures" / "upstream-openapi-2025-10-30.json"
+from apps.core.api.upstream import upstream_document
+
 _DOCUMENT_URI = "urn:upstream-openapi"
 
 
-@cache
 def document() -> dict[str, Any]:
-    return json.loads(DOCUMENT_PATH.read_text())
+    return upstream_document()
 
 
 @cache

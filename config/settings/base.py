@@ -185,7 +185,7 @@ REST_FRAMEWORK = {
     # Every authenticated route is limited per user (RATE_LIMIT_DEFAULT); sign-in routes
     # (per address) and the external API (per key) set their own limits.
     "DEFAULT_THROTTLE_CLASSES": ["apps.core.ratelimit.UserRateLimit"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "apps.core.api.schema.ErrorDocumentingSchema",
     "UNAUTHENTICATED_USER": None,
 }
 
@@ -197,6 +197,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Upstream's schemas, which parts of ours name (`apps.core.api.upstream`), are JSON Schema 2020-12.
+    "OAS_VERSION": "3.1.0",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.core.api.upstream.add_upstream_components",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "CredentialsTypeEnum": "apps.credentials.types.CREDENTIALS_TYPES",
         "CreatableCredentialsTypeEnum": "apps.credentials.api.serializers.CREATABLE_TYPE_VALUES",

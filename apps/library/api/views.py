@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from apps.core.api.pagination import paginate
 from apps.core.api.responses import json_null
 from apps.core.api.types import AuthenticatedRequest
+from apps.core.api.upstream import upstream_schema
 from apps.core.api.validation import validate_body, validate_query
 from apps.core.ratelimit import ExecuteRateLimit, UserRateLimit
 from apps.executions.api.idempotency import IDEMPOTENCY_KEY, idempotency_key
@@ -137,7 +138,11 @@ class PresetDetailApi(APIView):
 class PresetExecuteApi(APIView):
     throttle_classes = [UserRateLimit, ExecuteRateLimit]
 
-    @extend_schema(request=PresetExecuteInput, parameters=[IDEMPOTENCY_KEY], responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        request=PresetExecuteInput,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={200: upstream_schema("GraphExecutionMeta")},
+    )
     def post(self, request: AuthenticatedRequest, preset_id: uuid.UUID) -> Response:
         data = validate_body(PresetExecuteInput, request)
         preset = selectors.preset_get_for_user(user=request.user, preset_id=preset_id)
