@@ -77,6 +77,8 @@ class GraphListApi(ExternalApiView):
 
 
 class GraphExecuteApi(ExternalApiView):
+    documented_errors = {402: "Not enough credits to run it: top up first."}
+
     required_permission = APIKeyPermission.EXECUTE_GRAPH
     throttle_classes = [ApiKeyRateLimit, ExecuteRateLimit]
 

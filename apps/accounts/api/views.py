@@ -47,6 +47,8 @@ class RegisterApi(PublicAuthApi):
 
 
 class TokenObtainApi(PublicAuthApi):
+    documented_errors = {401: "Wrong email or password."}
+
     class TokenObtainInput(serializers.Serializer):
         email = serializers.EmailField(max_length=254)
         password = serializers.CharField(max_length=128, trim_whitespace=False)
@@ -61,6 +63,8 @@ class TokenObtainApi(PublicAuthApi):
 
 
 class TokenRefreshApi(PublicAuthApi):
+    documented_errors = {401: "The refresh token is invalid, expired or already used."}
+
     @extend_schema(request=RefreshInput, responses=TokenPairOutput)
     def post(self, request: Request) -> Response:
         data = validate_body(RefreshInput, request)

@@ -28,6 +28,8 @@ class BlockListApi(APIView):
 
 
 class BlockExecuteApi(APIView):
+    documented_errors = {402: "Not enough credits to run it: top up first."}
+
     @extend_schema(request=OpenApiTypes.OBJECT, responses={200: BLOCK_OUTPUTS})
     def post(self, request: AuthenticatedRequest, block_id: str) -> Response:
         block = block_get(block_id=block_id)

@@ -8,10 +8,14 @@ by hand on every view:
   permission may call;
 - 404 where the path names something (an id that is not the caller's reads as missing);
 - 422 where the caller sends parameters or a body (FastAPI's `{loc, msg, type}` list in `detail`),
-  413 and 415 where a body is read (too large; not JSON or a form);
+  413 and 415 where a body is read (too large; not JSON or a form), 404 there too (a body names
+  graphs, presets, users);
+- 400 where something is changed (the change breaks a rule: a revoked key suspended, a graph
+  whose links do not fit);
 - 429 where a rate limit applies, 503 everywhere (the database or Redis unreachable).
 
-A view declaring a status itself (`extend_schema(responses=...)`) keeps its own description.
+Statuses particular to a view are listed on it, `documented_errors = {402: "why"}`. A view
+declaring a status itself (`extend_schema(responses=...)`) keeps its own description.
 Operations we share with upstream take upstream's operation ids.
 """
 
@@ -47,6 +51,7 @@ class ValidationErrorOutput(serializers.Serializer):
 
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+CHANGING_METHODS = BODY_METHODS | {"DELETE"}
 
 
 class ErrorDocumentingSchema(AutoSchema):
@@ -71,9 +76,11 @@ class ErrorDocumentingSchema(AutoSchema):
             statuses[401] = ("Not signed in: no token or API key, or one that does not verify.", ErrorOutput)
         if any(type(p).__name__ in ("IsAdmin", "HasApiKeyPermission") for p in permissions):
             statuses[403] = ("Not allowed: staff only, or the API key lacks the permission.", ErrorOutput)
-        if "{" in self.path:
-            statuses[404] = ("Nothing the caller may see has this id.", ErrorOutput)
         takes_body = self.method in BODY_METHODS
+        if "{" in self.path or takes_body:
+            statuses[404] = ("Nothing the caller may see has this id.", ErrorOutput)
+        if self.method in CHANGING_METHODS:
+            statuses[400] = ("The change breaks a rule: `message` says which.", ErrorOutput)
         if takes_body:
             statuses[413] = ("The body is too large.", ErrorOutput)
             statuses[415] = ("The body is neither JSON nor a form.", ErrorOutput)
@@ -82,6 +89,8 @@ class ErrorDocumentingSchema(AutoSchema):
         if view.get_throttles():
             statuses[429] = ("Rate limited: retry after the time in the Retry-After header.", ErrorOutput)
         statuses[503] = ("The database or Redis is unreachable: retry after Retry-After.", ErrorOutput)
+        for status, description in getattr(view, "documented_errors", {}).items():
+            statuses[status] = (description, ErrorOutput)
         return statuses
 
     def _has_query_parameters(self) -> bool:

@@ -25,6 +25,8 @@ class ExecuteInput(serializers.Serializer):
 
 
 class GraphExecuteApi(APIView):
+    documented_errors = {402: "Not enough credits to run it: top up first."}
+
     throttle_classes = [UserRateLimit, ExecuteRateLimit]
 
     @extend_schema(

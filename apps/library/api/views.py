@@ -95,6 +95,8 @@ def _preset_json(preset: AgentPreset) -> dict[str, Any]:
 
 
 class PresetSetupTriggerApi(APIView):
+    documented_errors = {410: "That graph version is gone."}
+
     @extend_schema(request=PresetSetupTriggerInput, responses={200: PresetOutput})
     def post(self, request: AuthenticatedRequest) -> Response:
         data = validate_body(PresetSetupTriggerInput, request)
@@ -136,6 +138,11 @@ class PresetDetailApi(APIView):
 
 
 class PresetExecuteApi(APIView):
+    documented_errors = {
+        402: "Not enough credits to run it: top up first.",
+        410: "The preset's graph version is gone.",
+    }
+
     throttle_classes = [UserRateLimit, ExecuteRateLimit]
 
     @extend_schema(

@@ -38,6 +38,8 @@ def _webhook_uuid(value: str) -> uuid.UUID:
 
 
 class WebhookIngressApi(APIView):
+    documented_errors = {401: "The delivery's signature does not verify."}
+
     authentication_classes: list[type] = []
     permission_classes = [AllowAny]
     throttle_classes = [WebhookIngressRateLimit]
@@ -53,6 +55,8 @@ class WebhookIngressApi(APIView):
 
 
 class WebhookPingApi(APIView):
+    documented_errors = {504: "The provider did not deliver the ping in time."}
+
     throttle_classes = [UserRateLimit]
 
     @extend_schema(request=None, responses={200: OpenApiTypes.BOOL})
