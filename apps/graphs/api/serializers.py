@@ -166,7 +166,7 @@ def graph_meta_json(
         "credentials_input_schema": credentials_input_schema(graph_name=graph.name, specs=[spec, *(sub_specs or [])]),
     }
     if for_export:
-        meta.pop("user_id")
+        meta["user_id"] = ""  # whose graph it was stays here; upstream's shape keeps the field
     return meta
 
 
