@@ -4,12 +4,12 @@ import uuid
 from typing import Any
 
 from django.http import HttpResponse
-from drf_spectacular.utils import OpenApiTypes, PolymorphicProxySerializer, extend_schema
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.api.pagination import paginate
-from apps.core.api.responses import json_null
+from apps.core.api.responses import JSON_NULL, json_null
 from apps.core.api.types import AuthenticatedRequest
 from apps.core.api.upstream import upstream_schema
 from apps.core.api.validation import validate_body, validate_query
@@ -236,7 +236,7 @@ class LibraryAgentForkApi(APIView):
 
 
 class StoreAgentApi(APIView):
-    @extend_schema(responses={200: OpenApiTypes.NONE})
+    @extend_schema(responses={200: JSON_NULL})
     def get(self, request: AuthenticatedRequest, store_listing_version_id: str) -> HttpResponse:
         # Upstream answers null for a listing none of the user's library agents came from: with no
         # store here, that is every listing.

@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.api.responses import json_null
+from apps.core.api.responses import JSON_NULL, json_null
 from apps.core.api.types import AuthenticatedRequest
 from apps.core.ratelimit import ScopedRateLimit, UserRateLimit
 from apps.webhooks.deliveries import webhook_receive
@@ -46,7 +46,7 @@ class WebhookIngressApi(APIView):
 
     @extend_schema(
         request=OpenApiTypes.OBJECT,
-        responses={200: OpenApiResponse(OpenApiTypes.NONE, description="The delivery was accepted (null).")},
+        responses={200: OpenApiResponse(JSON_NULL, description="The delivery was accepted (null).")},
         auth=[],
     )
     def post(self, request: Request, provider: str, webhook_id: str) -> HttpResponse:
