@@ -614,3 +614,27 @@ def test_every_shared_route_answers_in_upstreams_documented_shape(settings: Any,
             violations[f"{method} {path}"] = found
 
     assert not violations, "\n".join(f"{operation}: {errors}" for operation, errors in violations.items())
+
+
+def _sample_path(template: str) -> str:
+    """A concrete path for a template: ids where ids go, version 1 after `execute`/`versions`."""
+    parts = template.split("/")
+    for index, part in enumerate(parts):
+        if part == "{}":
+            parts[index] = "1" if parts[index - 1] in ("execute", "versions") else str(uuid.uuid4())
+    return "/".join(parts)
+
+
+@pytest.mark.django_db
+def test_every_shared_route_upstream_guards_answers_401_without_credentials() -> None:
+    client = APIClient()
+    wrong = {}
+    for method, path in sorted(CALLS):
+        upstream_path, upstream_method = upstream_operations()[(method, path)]
+        if "401" not in document()["paths"][upstream_path][upstream_method]["responses"]:
+            continue  # public upstream too: providers, the shared-run page, webhook deliveries
+        response = client.generic(method, _sample_path(path), "{}", content_type="application/json")
+        if response.status_code != 401:
+            wrong[f"{method} {path}"] = response.status_code
+
+    assert wrong == {}
