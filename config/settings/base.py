@@ -250,7 +250,6 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_CLIENT_IP_CALLABLE = "apps.core.ratelimit.admin_login_client"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-AXES_LOCKOUT_CALLABLE = "apps.accounts.lockout.lockout_response"
 
 # --- Product settings -----------------------------------------------------------
 API_KEY_PEPPER = env.str("API_KEY_PEPPER")
