@@ -42,7 +42,10 @@ def _owned_data(user: Any) -> dict[str, str]:
     run = execute(client, echo, {"text": "hello"})
     wait_for_run(run["id"])
     every_permission = [str(permission) for permission in APIKeyPermission.values]
-    key = client.post("/api/api-keys", {"name": "fuzz", "permissions": every_permission}, format="json").json()
+    key, caller_key = (
+        client.post("/api/api-keys", {"name": name, "permissions": every_permission}, format="json").json()
+        for name in ("examples", "caller")  # the examples revoke theirs; the caller's must stay valid
+    )
     preset_body = {"graph_id": echo["id"], "graph_version": 1, "inputs": {"text": "x"}, "credentials": {}, "name": "P"}
     preset = client.post("/api/library/presets", {**preset_body, "description": ""}, format="json").json()
     schedule_body = {"name": "S", "cron": "0 9 * * 1", "inputs": {"text": "x"}}
@@ -53,7 +56,7 @@ def _owned_data(user: Any) -> dict[str, str]:
     share = client.post(f"/api/graphs/{echo['id']}/executions/{run['id']}/share").json()
     agents = client.get("/api/library/agents").json()["agents"]
     return {
-        "api_key": key["plain_text_key"],
+        "api_key": caller_key["plain_text_key"],
         "graph_id": echo["id"],
         "version": "1",
         "run_id": run["id"],
@@ -118,7 +121,7 @@ def test_fuzzed_requests_meet_every_check(live_server, tmp_path: Path, settings)
             "--phases",
             "examples,fuzzing,stateful",
             "--workers",
-            "2",
+            "1",  # Python 3.11's parser is not thread-safe: parallel workers crash hypothesis now and then
             "--seed",
             "1",
             "--generation-database",
