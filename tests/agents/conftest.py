@@ -21,7 +21,9 @@ from tests.fakes.all_providers import FakeProviders, fake_providers
 from tests.fakes.anthropic import FakeAnthropic, fake_anthropic
 from tests.fakes.google import FakeGoogle, fake_google
 from tests.fakes.google_api import FakeGoogleAPI, ScopesOf, oauth_token_scopes, scopes_of_test_token
+from tests.fakes.jina import FakeJina
 from tests.fakes.openai import FakeOpenAI, fake_openai
+from tests.fakes.youtube import FakeYouTube, Track
 from tests.worker import WORKER_ENV, Worker
 
 
@@ -67,6 +69,25 @@ def either(*known: ScopesOf) -> ScopesOf:
     return scopes_of
 
 
+# The videos the agents link to by default, and the one a YouTube search "finds".
+VIDEOS = {
+    "J1Mzd1ZeSaU": [Track("en", ["Welcome to the tutorial", "Agents run blocks in a graph"])],
+    "KWonAsyKF3g": [Track("en", ["Automation saves hours", "Start small and iterate"], kind="asr")],
+    "aGpT0ex4mpl": [Track("en", ["AutoGPT builds agents", "Each block does one thing"])],
+}
+YOUTUBE_RESULTS = "https://www.youtube.com/results"
+
+
+def seed_world(providers: FakeProviders) -> None:
+    """What the agents look for in the stand-ins: transcripts for their videos, a search results page."""
+    youtube = providers["youtube"]
+    jina = providers["jina"]
+    assert isinstance(youtube, FakeYouTube) and isinstance(jina, FakeJina)
+    youtube.videos.update(VIDEOS)
+    links = "\n".join(f"- [Video {n}](https://www.youtube.com/watch?v={video})" for n, video in enumerate(VIDEOS, 1))
+    jina.pages[YOUTUBE_RESULTS] = f"Title: YouTube\n\nURL Source: {YOUTUBE_RESULTS}\n\nMarkdown Content:\n{links}"
+
+
 @pytest.fixture(scope="module")
 def stand_ins(django_db_setup: Any) -> Iterator[StandIns]:
     with (
@@ -80,6 +101,7 @@ def stand_ins(django_db_setup: Any) -> Iterator[StandIns]:
             api = providers[name]
             assert isinstance(api, FakeGoogleAPI)
             api.scopes_of = either(oauth_token_scopes(google_server.state), scopes_of_test_token)
+        seed_world(providers)
         yield StandIns(providers, google_server, openai_server, anthropic_server)
 
 

@@ -1,9 +1,104 @@
-"""What the language-model stand-ins answer an exported agent: a plausible reply for the prompt's kind."""
+"""What the language-model stand-ins answer an exported agent: a plausible reply for what the prompt asks.
+
+A real model follows the prompt's format instructions, and the agents' next blocks depend on
+that: structured blocks ask for JSON inside `<json_output id=...>` tags, others for named XML
+tags (`<title>...</title>`) that an XML parser then reads. So the reply is, in order:
+
+- JSON in the requested tag, with every key of the expected format (a list of strings for
+  the list generator's `list`, made of the URLs in the prompt when the focus asks for URLs);
+- else, one element per tag the prompt asks to be written (`TAG_CONTENT` for the few whose
+  content must have a shape, e.g. domain names), as siblings at the top level;
+- else plain text.
+"""
 
 from __future__ import annotations
 
+import json
+import re
+from typing import Any
+
 from tests.fakes.llm_script import Recorded, Reply
+
+JSON_TAG = re.compile(r'<json_output id="[0-9a-f]+">')
+# An XML tag the prompt spells out with its closing tag, e.g. `<title>` ... `</title>`.
+OPEN_TAG = re.compile(r"<([a-z][a-z_]*)>")
+URL = re.compile(r"https?://[^\s\"'<>()\[\]`]+")
+# Tags whose content the next blocks read as something specific.
+TAG_CONTENT = {
+    "domains": "agentforge.com,flowpilot.com,taskloom.com",
+    "url": "https://images.example.com/moon.png",
+    "story": "Man lands on the moon",
+}
+
+
+def prompt_text(request: Recorded) -> str:
+    parts: list[str] = []
+    system = request.body.get("system")
+    if isinstance(system, str):
+        parts.append(system)
+    elif isinstance(system, list):
+        parts += [block.get("text", "") for block in system if isinstance(block, dict)]
+    for message in request.body.get("messages", []):
+        content = message.get("content")
+        if isinstance(content, str):
+            parts.append(content)
+        elif isinstance(content, list):
+            parts += [block.get("text", "") for block in content if isinstance(block, dict)]
+    return "\n".join(parts)
+
+
+def expected_keys(text: str, tag_end: int) -> list[str]:
+    """The keys of the JSON format shown right after the tag (the first object, in list mode too)."""
+    start = text.find("{", tag_end)
+    if start < 0:
+        return []
+    depth = 0
+    for index in range(start, len(text)):
+        depth += {"{": 1, "}": -1}.get(text[index], 0)
+        if depth == 0:
+            try:
+                shown: dict[str, Any] = json.loads(text[start : index + 1])
+            except json.JSONDecodeError:
+                return []
+            return list(shown)
+    return []
+
+
+def list_items(text: str) -> list[str]:
+    """A list generator's items: URLs of the kind the focus shows, found in the prompt, else three ideas."""
+    focus_urls = [url for url in URL.findall(text) if url.endswith("=.....")]
+    if focus_urls:
+        prefix = focus_urls[0].removesuffix(".....")
+        found = [url.rstrip(".,") for url in URL.findall(text) if url.startswith(prefix) and url != focus_urls[0]]
+        if found:
+            return list(dict.fromkeys(found))
+    return ["First idea", "Second idea", "Third idea"]
+
+
+def json_reply(text: str, tag: str, tag_end: int) -> str:
+    keys = expected_keys(text, tag_end)
+    answer: dict[str, Any] = {key: list_items(text) if key == "list" else f"A {key} answer" for key in keys}
+    list_mode = text[tag_end : text.find("{", tag_end)].strip().startswith("[")
+    body = json.dumps([answer] if list_mode else answer)
+    return f"Here it is.\n{tag}\n{body}\n</json_output>"
+
+
+def requested_tags(text: str) -> list[str]:
+    """Tags the prompt spells out as `<name>` ... `</name>`, in order of first appearance."""
+    names = [name for name in OPEN_TAG.findall(text) if f"</{name}>" in text]
+    return list(dict.fromkeys(names))
+
+
+def plausible_text(request: Recorded) -> str:
+    text = prompt_text(request)
+    tag = JSON_TAG.search(text)
+    if tag is not None:
+        return json_reply(text, tag.group(0), tag.end())
+    tags = requested_tags(text)
+    if tags:
+        return "\n".join(f"<{name}>{TAG_CONTENT.get(name, f'The {name}')}</{name}>" for name in tags)
+    return f"Drafted: {request.last_user_text[:80]}"
 
 
 def plausible_reply(request: Recorded) -> Reply:
-    return Reply(text=f"Drafted: {request.last_user_text[:80]}", prompt_tokens=100, completion_tokens=30)
+    return Reply(text=plausible_text(request), prompt_tokens=100, completion_tokens=30)
