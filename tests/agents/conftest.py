@@ -21,6 +21,7 @@ from tests.fakes.all_providers import FakeProviders, fake_providers
 from tests.fakes.anthropic import FakeAnthropic, fake_anthropic
 from tests.fakes.google import FakeGoogle, fake_google
 from tests.fakes.google_api import FakeGoogleAPI, ScopesOf, oauth_token_scopes, scopes_of_test_token
+from tests.fakes.e2b import FakeE2B
 from tests.fakes.jina import FakeJina
 from tests.fakes.openai import FakeOpenAI, fake_openai
 from tests.fakes.youtube import FakeYouTube, Track
@@ -76,13 +77,22 @@ VIDEOS = {
     "aGpT0ex4mpl": [Track("en", ["AutoGPT builds agents", "Each block does one thing"])],
 }
 YOUTUBE_RESULTS = "https://www.youtube.com/results"
+# What the Domain Name Finder's availability check prints (over RDAP, which the sandbox stand-in does not reach).
+DOMAIN_CHECK = "check_domains_simple_com.py"
+DOMAIN_CHECK_OUTPUT = [
+    "<results_summary>\n I checked 3 domains for you.\nDomains available to register now: 2\n"
+    "Domains already registered: 1\n</results_summary>\n",
+    "<available>\nflowpilot.com\ntaskloom.com\n</available>\n",
+    "<unavailable>\nagentforge.com\n</unavailable>\n",
+]
 
 
 def seed_world(providers: FakeProviders) -> None:
-    """What the agents look for in the stand-ins: transcripts for their videos, a search results page."""
-    youtube = providers["youtube"]
-    jina = providers["jina"]
-    assert isinstance(youtube, FakeYouTube) and isinstance(jina, FakeJina)
+    """What the agents look for in the stand-ins: transcripts for their videos, a search results page,
+    what a sandboxed script of theirs prints."""
+    youtube, jina, e2b = providers["youtube"], providers["jina"], providers["e2b"]
+    assert isinstance(youtube, FakeYouTube) and isinstance(jina, FakeJina) and isinstance(e2b, FakeE2B)
+    e2b.script(DOMAIN_CHECK, stdout=DOMAIN_CHECK_OUTPUT)
     youtube.videos.update(VIDEOS)
     links = "\n".join(f"- [Video {n}](https://www.youtube.com/watch?v={video})" for n, video in enumerate(VIDEOS, 1))
     jina.pages[YOUTUBE_RESULTS] = f"Title: YouTube\n\nURL Source: {YOUTUBE_RESULTS}\n\nMarkdown Content:\n{links}"

@@ -6,8 +6,9 @@ tags (`<title>...</title>`) that an XML parser then reads. So the reply is, in o
 
 - JSON in the requested tag, with every key of the expected format (a list of strings for
   the list generator's `list`, made of the URLs in the prompt when the focus asks for URLs);
-- else, one element per tag the prompt asks to be written (`TAG_CONTENT` for the few whose
-  content must have a shape, e.g. domain names), as siblings at the top level;
+- else, one element per tag the prompt spells out, nested as the prompt's example nests them
+  (a tag shown twice inside its parent is written twice; `TAG_CONTENT` for the few whose
+  content must have a shape, e.g. domain names);
 - else plain text.
 """
 
@@ -89,6 +90,31 @@ def requested_tags(text: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def first_span(text: str, name: str) -> tuple[int, int]:
+    start = text.find(f"<{name}>")
+    return start, text.find(f"</{name}>", start)
+
+
+def xml_reply(text: str, tags: list[str]) -> str:
+    """The tags as the prompt's example arranges them: a tag inside another's first span is its child."""
+    spans = {name: first_span(text, name) for name in tags}
+    parent: dict[str, str | None] = {}
+    for name in tags:
+        start = spans[name][0]
+        enclosing = [other for other in tags if other != name and spans[other][0] < start < spans[other][1]]
+        parent[name] = max(enclosing, key=lambda other: spans[other][0]) if enclosing else None
+
+    def render(name: str) -> str:
+        children = [child for child in tags if parent[child] == name]
+        if not children:
+            return f"<{name}>{TAG_CONTENT.get(name, f'The {name}')}</{name}>"
+        start, end = spans[name]
+        inner = "".join(render(child) * min(2, text.count(f"<{child}>", start, end)) for child in children)
+        return f"<{name}>{inner}</{name}>"
+
+    return "\n".join(render(name) for name in tags if parent[name] is None)
+
+
 def plausible_text(request: Recorded) -> str:
     text = prompt_text(request)
     tag = JSON_TAG.search(text)
@@ -96,7 +122,7 @@ def plausible_text(request: Recorded) -> str:
         return json_reply(text, tag.group(0), tag.end())
     tags = requested_tags(text)
     if tags:
-        return "\n".join(f"<{name}>{TAG_CONTENT.get(name, f'The {name}')}</{name}>" for name in tags)
+        return xml_reply(text, tags)
     return f"Drafted: {request.last_user_text[:80]}"
 
 

@@ -73,17 +73,42 @@ def test_an_exported_agent_imports_with_the_credentials_inputs_it_declares(
     assert set(created["input_schema"].get("properties", {})) == set(graph["input_schema"].get("properties", {}))
 
 
-def sent_secrets(stand_ins: StandIns) -> str:
-    """Everything the stand-ins received, headers included, as one text to search for keys."""
-    received = [
-        json.dumps({"headers": request.headers, "query": request.query, "body": request.body})
-        for provider in stand_ins.providers.by_name.values()
-        for request in provider.requests
-    ]
-    received += [
-        request.api_key for script in (stand_ins.openai.script, stand_ins.anthropic.script) for request in script.requests
-    ]
-    return "\n".join(received)
+def providers_used(executions: list[NodeExecution]) -> set[str]:
+    """Providers whose credentials a node that ran was given (its frozen input holds the references)."""
+    return {
+        value["provider"]
+        for execution in executions
+        if execution.status == ExecutionStatus.COMPLETED
+        for name, value in (execution.input_data or {}).items()
+        if name.endswith("credentials") and isinstance(value, dict) and "provider" in value
+    }
+
+
+def bearer_tokens(stand_ins: StandIns, *providers: str) -> set[str]:
+    return {
+        request.headers.get("Authorization", "").removeprefix("Bearer ")
+        for provider in providers
+        for request in stand_ins.providers[provider].requests
+    }
+
+
+def assert_the_users_credentials_reached(stand_ins: StandIns, provider: str) -> None:
+    """What the stand-in for `provider` received carries what the user stored (or was issued, for OAuth2)."""
+    if provider in LLM_KEYS:
+        sent = {request.api_key for script in (stand_ins.openai.script, stand_ins.anthropic.script) for request in script.requests}
+        assert LLM_KEYS[provider] in sent, f"no {provider} request carried the user's key"
+    elif provider == "google":
+        tokens = bearer_tokens(stand_ins, "gmail", "google_calendar")
+        assert tokens and all(stand_ins.google.state.live_token(token) for token in tokens), tokens
+    elif provider == "webshare_proxy":
+        # The YouTube stand-in is behind the proxy and answers 407 without the user's proxy login.
+        assert stand_ins.providers["youtube"].requests, "nothing went through the proxy"
+    else:
+        # Each stand-in refuses a request without its key or login; a key must also be the one stored.
+        requests = stand_ins.providers[provider].requests
+        assert requests, f"the {provider} stand-in received nothing"
+        received = "\n".join(json.dumps([r.headers, r.query, r.body]) for r in requests)
+        assert provider not in API_KEYS or API_KEYS[provider] in received, f"no {provider} request carried the key"
 
 
 @pytest.mark.usefixtures("user_has_credits")
@@ -121,17 +146,10 @@ def test_an_exported_agent_runs_to_completion_against_the_stand_ins(
     if any(node["block_id"] == AGENT_OUTPUT for node in graph["nodes"]):
         produced = [value for execution in output_nodes for value in outputs_of(execution).get("output", [])]
         assert any(value not in (None, "", [], {}) for value in produced), produced
-    received = sent_secrets(configured)
-    for name, reference in references.items():
-        provider = reference["provider"]
-        if provider in API_KEYS:
-            assert API_KEYS[provider] in received, f"{provider} never received the key stored for {name}"
-    assert set(LLM_KEYS) & {r["provider"] for r in references.values()} <= providers_called(configured)
-
-
-def providers_called(stand_ins: StandIns) -> set[str]:
-    keys = {request.api_key for script in (stand_ins.openai.script, stand_ins.anthropic.script) for request in script.requests}
-    return {provider for provider, key in LLM_KEYS.items() if key in keys}
+    used = providers_used(executions)
+    assert used <= {reference["provider"] for reference in references.values()}
+    for provider in used:
+        assert_the_users_credentials_reached(configured, provider)
 
 
 def children_of(run_id: Any) -> list[Any]:
