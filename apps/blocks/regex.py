@@ -1,4 +1,4 @@
-"""Users' regular expressions, on RE2 where it can: matching time grows linearly with the text.
+r"""Users' regular expressions, on RE2 where it can: matching time grows linearly with the text.
 
 Python's `re` backtracks, so a pattern like `(a+)+$` can take longer than the age of the
 universe on a short text. RE2 cannot be made to backtrack; what it gives up for that are

@@ -169,7 +169,9 @@ def _try_queue(
     # Invalid input still queues: the node then fails with the validation error as its output.
     execution.row.status = S.QUEUED
     execution.row.queued_at = now
-    execution.row.input_data = prepared.data if prepared.ready else unvalidated_input(queue.node, execution.inputs, masks)
+    execution.row.input_data = (
+        prepared.data if prepared.data is not None else unvalidated_input(queue.node, execution.inputs, masks)
+    )
     queue.pending.remove(execution)
     queue.latest_inputs = dict(execution.inputs)
     result.queued.append(execution)

@@ -19,9 +19,9 @@ from tests.agents.llm_replies import plausible_reply
 from tests.fakes import google
 from tests.fakes.all_providers import FakeProviders, fake_providers
 from tests.fakes.anthropic import FakeAnthropic, fake_anthropic
+from tests.fakes.e2b import FakeE2B
 from tests.fakes.google import FakeGoogle, fake_google
 from tests.fakes.google_api import FakeGoogleAPI, ScopesOf, oauth_token_scopes, scopes_of_test_token
-from tests.fakes.e2b import FakeE2B
 from tests.fakes.jina import FakeJina
 from tests.fakes.openai import FakeOpenAI, fake_openai
 from tests.fakes.youtube import FakeYouTube, Track
@@ -132,6 +132,10 @@ def configured(settings: Any, stand_ins: StandIns) -> StandIns:
     stand_ins.providers.apply(settings)
     settings.OAUTH_PROVIDERS = {
         **settings.OAUTH_PROVIDERS,
-        "google": {"client_id": google.CLIENT_ID, "client_secret": google.CLIENT_SECRET, "base_url": stand_ins.google.base_url},
+        "google": {
+            "client_id": google.CLIENT_ID,
+            "client_secret": google.CLIENT_SECRET,
+            "base_url": stand_ins.google.base_url,
+        },
     }
     return stand_ins

@@ -29,7 +29,7 @@ def schema_types(schema: dict[str, Any]) -> list[str]:
 
 
 def plausible_value(name: str, schema: dict[str, Any]) -> Any:
-    if "enum" in schema and schema["enum"]:
+    if schema.get("enum"):
         return schema["enum"][0]
     types = schema_types(schema) or ["string"]
     kind = types[0]

@@ -49,13 +49,19 @@ def needs_missing_block(file_name: str) -> list[Any]:
     return []
 
 
-AGENTS = [pytest.param(name, id=name.removeprefix("agent_")[:8], marks=needs_missing_block(name)) for name in AGENT_FILES]
+AGENTS = [
+    pytest.param(name, id=name.removeprefix("agent_")[:8], marks=needs_missing_block(name)) for name in AGENT_FILES
+]
 
 
 def declared_credentials(schema: dict[str, Any]) -> dict[str, tuple[list[str], list[str], set[str]]]:
     return {
-        name: (prop["credentials_provider"], sorted(prop["credentials_types"]), set(prop.get("credentials_scopes") or []))
-        for name, prop in schema.get("properties", {}).items()
+        name: (
+            field["credentials_provider"],
+            sorted(field["credentials_types"]),
+            set(field.get("credentials_scopes") or []),
+        )
+        for name, field in schema.get("properties", {}).items()
     }
 
 
@@ -95,7 +101,8 @@ def bearer_tokens(stand_ins: StandIns, *providers: str) -> set[str]:
 def assert_the_users_credentials_reached(stand_ins: StandIns, provider: str) -> None:
     """What the stand-in for `provider` received carries what the user stored (or was issued, for OAuth2)."""
     if provider in LLM_KEYS:
-        sent = {request.api_key for script in (stand_ins.openai.script, stand_ins.anthropic.script) for request in script.requests}
+        scripts = (stand_ins.openai.script, stand_ins.anthropic.script)
+        sent = {request.api_key for script in scripts for request in script.requests}
         assert LLM_KEYS[provider] in sent, f"no {provider} request carried the user's key"
     elif provider == "google":
         tokens = bearer_tokens(stand_ins, "gmail", "google_calendar")
