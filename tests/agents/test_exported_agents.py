@@ -17,7 +17,7 @@ from apps.blocks.registry import get_block
 from apps.executions.models import ExecutionStatus, NodeExecution
 from config.env import BASE_DIR
 from tests.agents.conftest import StandIns
-from tests.agents.credentials import API_KEYS, LLM_KEYS, credentials_inputs_for
+from tests.agents.credentials import API_KEYS, LLM_KEYS, PASSWORDS, credentials_inputs_for
 from tests.agents.inputs import fill_inputs
 from tests.runs import create_graph, outputs_of, wait_for_run
 from tests.worker import Worker
@@ -157,6 +157,15 @@ def test_an_exported_agent_runs_to_completion_against_the_stand_ins(
     assert used <= {reference["provider"] for reference in references.values()}
     for provider in used:
         assert_the_users_credentials_reached(configured, provider)
+    assert_no_secret_was_kept(executions, agents_worker)
+
+
+def assert_no_secret_was_kept(executions: list[NodeExecution], worker: Worker) -> None:
+    """Node inputs and outputs hold references only, and the worker's log no key or password."""
+    stored = json.dumps([[execution.input_data, outputs_of(execution)] for execution in executions], default=str)
+    log = worker.log()
+    secrets = [*API_KEYS.values(), *(password for _, password in PASSWORDS.values())]
+    assert [secret for secret in secrets if secret in stored or secret in log] == []
 
 
 def children_of(run_id: Any) -> list[Any]:
