@@ -119,6 +119,11 @@ def stand_ins(django_db_setup: Any) -> Iterator[StandIns]:
 def agents_worker(
     django_db_setup: Any, tmp_path_factory: pytest.TempPathFactory, stand_ins: StandIns
 ) -> Iterator[Worker]:
+    from config.celery import app
+
+    # Another worker on this broker would take some of the runs' nodes, without the stand-ins' addresses.
+    if app.control.ping(timeout=1.0):
+        pytest.fail("a Celery worker is already running (the session's shared one?): run tests/agents before it starts")
     environment = {**WORKER_ENV, **stand_ins.worker_env()}
     worker = Worker(tmp_path_factory.mktemp("agents-worker") / "worker.log", extra_env=environment).start()
     yield worker
