@@ -13,6 +13,7 @@ from apps.accounts.models import User
 from apps.blocks.base import BlockInputError
 from apps.blocks.registry import get_block
 from apps.executions.compiled import CompiledNode, compiled_graph
+from apps.executions.fairness import SessionSlots
 from apps.executions.models import ExecutionStatus as S
 from apps.executions.models import NodeExecution, NodeExecutionOutput
 from apps.executions.propagation import SinkQueue, hand_on_line, load_queues, pair_outputs, propagate_outputs
@@ -208,7 +209,14 @@ def test_a_nodes_line_hands_on_in_creation_order_as_far_as_its_oldest_execution_
 
     def hand_on() -> list[Any]:
         return hand_on_line(
-            run_id=run.id, graph=compiled_version, node=source, held={}, masks={}, stopping=False, local=False
+            run_id=run.id,
+            graph=compiled_version,
+            node=source,
+            held={},
+            masks={},
+            stopping=False,
+            local=False,
+            slots=SessionSlots(user.pk),
         )
 
     def sink_inputs() -> list[Any]:
