@@ -285,6 +285,11 @@ OAUTH_PROVIDERS = {
         "client_secret": env.str("WORDPRESS_CLIENT_SECRET", default=""),
         "base_url": env.str("WORDPRESS_OAUTH_BASE_URL", default=""),
     },
+    "airtable": {
+        "client_id": env.str("AIRTABLE_CLIENT_ID", default=""),
+        "client_secret": env.str("AIRTABLE_CLIENT_SECRET", default=""),
+        "base_url": env.str("AIRTABLE_OAUTH_BASE_URL", default=""),
+    },
 }
 OAUTH_HTTP_TIMEOUT_SECONDS = 20.0
 # Platform credentials: the operator's keys, offered to every user under upstream's fixed ids
