@@ -1,9 +1,8 @@
 """Every stand-in an exported agent may reach, started once, and one worker pointed at all of them.
 
 The stand-ins start first so the worker's environment can name their addresses, as an
-operator's would name the real services. The worker is this module's own: the session's
-shared worker knows none of these endpoints (so this directory must run before anything
-starts it, as tests/ai/test_llm_agents.py does).
+operator's would name the real services. The worker is this directory's own, on a queue of
+its own: the session's shared worker knows none of these endpoints.
 """
 
 from __future__ import annotations
@@ -25,7 +24,7 @@ from tests.fakes.google_api import FakeGoogleAPI, ScopesOf, oauth_token_scopes, 
 from tests.fakes.jina import FakeJina
 from tests.fakes.openai import FakeOpenAI, fake_openai
 from tests.fakes.youtube import FakeYouTube, Track
-from tests.worker import WORKER_ENV, Worker
+from tests.worker import Worker, worker_on_own_queue
 
 
 @dataclass
@@ -119,15 +118,11 @@ def stand_ins(django_db_setup: Any) -> Iterator[StandIns]:
 def agents_worker(
     django_db_setup: Any, tmp_path_factory: pytest.TempPathFactory, stand_ins: StandIns
 ) -> Iterator[Worker]:
-    from config.celery import app
-
-    # Another worker on this broker would take some of the runs' nodes, without the stand-ins' addresses.
-    if app.control.ping(timeout=1.0):
-        pytest.fail("a Celery worker is already running (the session's shared one?): run tests/agents before it starts")
-    environment = {**WORKER_ENV, **stand_ins.worker_env()}
-    worker = Worker(tmp_path_factory.mktemp("agents-worker") / "worker.log", extra_env=environment).start()
-    yield worker
-    worker.stop()
+    # A queue of its own: the session's shared worker, which knows none of the stand-ins' addresses,
+    # never takes these runs' nodes, whichever tests ran before.
+    log_path = tmp_path_factory.mktemp("agents-worker") / "worker.log"
+    with worker_on_own_queue(log_path, stand_ins.worker_env()) as worker:
+        yield worker
 
 
 @pytest.fixture
