@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +32,10 @@ def database_url_for_workers() -> str:
 class Worker:
     """`celery worker` in its own process group, so a test can kill it like a crash would."""
 
-    def __init__(self, log_path: Path, extra_env: dict[str, str] | None = None) -> None:
+    def __init__(self, log_path: Path, extra_env: dict[str, str] | None = None, *, app: str = "config") -> None:
         self.log_path = log_path
         self.extra_env = extra_env or {}
+        self.app = app
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> Worker:
@@ -51,7 +53,7 @@ class Worker:
                 "-m",
                 "celery",
                 "-A",
-                "config",
+                self.app,
                 "worker",
                 "-l",
                 "info",
@@ -107,6 +109,23 @@ WORKER_ENV = {
     "PATTERN_TIME_LIMIT_SECONDS": "2",
     "BLOCK_HTTP_ALLOW_PRIVATE_TARGETS": "true",
 }
+
+
+@contextmanager
+def worker_on_own_queue(log_path: Path, extra_env: dict[str, str], *, app: str = "config") -> Iterator[Worker]:
+    """A worker that takes only the work this process sends while it runs: both use a queue of their own,
+    so the session's shared worker (if started) never gets it."""
+    from config.celery import app as celery_app
+
+    queue = f"own-{time.monotonic_ns()}"
+    sent_to = celery_app.conf.task_default_queue
+    worker = Worker(log_path, extra_env={**WORKER_ENV, **extra_env, "CELERY_TASK_DEFAULT_QUEUE": queue}, app=app)
+    celery_app.conf.task_default_queue = queue
+    try:
+        yield worker.start()
+    finally:
+        worker.stop()
+        celery_app.conf.task_default_queue = sent_to
 
 
 @pytest.fixture(scope="session")

@@ -95,9 +95,10 @@ def run_meta(run_id: str) -> RunMeta:
     return meta
 
 
-# The cancel flag only hurries a stop along: a stop is also in the database (`stop_requested_at`,
-# `halted_at`), which every group of writes reads under the run's lock. So Redis being away
-# neither stops a run nor fails the caller.
+# A stop is in the database (`stop_requested_at`, `halted_at`), which every group of writes reads under
+# the run's lock; the cancel flag tells the sessions whose blocks wait or run without writing (and the
+# watchdog). A halt sets it after its commit, and Redis being away then only slows the halt down; the
+# stop API sets it first and answers 503 without it (`services.execution_stop`).
 
 
 def _cancel_key(run_id: object) -> str:
@@ -109,6 +110,16 @@ def set_cancel_flag(run_id: object) -> None:
         get_redis().set(_cancel_key(run_id), "1", ex=CANCEL_TTL_SECONDS)
     except (RedisError, OSError) as error:
         logger.warning("cancel_flag_not_set", graph_exec_id=str(run_id), error=type(error).__name__)
+
+
+def request_cancel(run_ids: list[object]) -> None:
+    """The flags of runs being stopped (a run and its sub-runs) in one round trip; raises if Redis is
+    unreachable. A session that sees a flag before the run's row says it is stopping records the stop
+    itself (`GroupWrites._begin`), so the run still ends TERMINATED."""
+    with get_redis().pipeline(transaction=False) as pipe:
+        for run_id in run_ids:
+            pipe.set(_cancel_key(run_id), "1", ex=CANCEL_TTL_SECONDS)
+        pipe.execute()
 
 
 def cancel_requested(run_id: object) -> bool:

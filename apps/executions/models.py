@@ -61,6 +61,8 @@ class GraphExecution(models.Model):
     stop_requested_at = models.DateTimeField(blank=True, null=True)
     # Set when the engine stops the run itself (the user ran out of credits): it ends FAILED.
     halted_at = models.DateTimeField(blank=True, null=True)
+    # How many sub-graph levels this run is below a run the user started (0 for that one).
+    depth = models.PositiveSmallIntegerField(default=0)
     # NULL means "no key": the unique constraint below only compares runs that have one.
     idempotency_key = models.CharField(max_length=255, blank=True, null=True)  # noqa: DJ001
     is_deleted = models.BooleanField(default=False)
@@ -113,6 +115,9 @@ class NodeExecution(models.Model):
     attempt = models.PositiveIntegerField(default=0)
     # While RUNNING, the worker renews this; past it, the sweep may hand the execution to another worker.
     lease_expires_at = models.DateTimeField(blank=True, null=True)
+    # How many times the sweep found the lease expired (its worker died or hung); past
+    # ENGINE_MAX_LEASE_EXPIRIES the execution fails instead of going to yet another worker.
+    lease_expiries = models.PositiveSmallIntegerField(default=0)
     # Orders a node's executions first-in first-out; set explicitly, strictly increasing within a batch.
     added_at = models.DateTimeField(default=timezone.now)
     # Executions of one node run concurrently but hand their outputs on in `added_at` order:

@@ -28,7 +28,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.utils import timezone
@@ -39,7 +39,7 @@ from apps.executions import sql
 from apps.executions.compiled import CompiledGraph, CompiledNode
 from apps.executions.models import FINAL_STATUSES, NodeExecution, NodeExecutionInput
 from apps.executions.models import ExecutionStatus as S
-from apps.executions.runner import Job, Output, slots
+from apps.executions.runner import Job, Output
 from apps.graphs.pins import DynamicPinError, merge_execution_input, parse_execution_output
 
 
@@ -70,6 +70,18 @@ def build_node_input(node: CompiledNode, linked: dict[str, Any], masks: dict[str
     except BlockInputError as error:
         return NodeInput(error=f"Input data missing or mismatch for `{node.block.name}`: {error}")
     return NodeInput(data=json_safe(merged))
+
+
+def unvalidated_input(node: CompiledNode, linked: dict[str, Any], masks: dict[str, Any] | None) -> dict[str, Any]:
+    """The input an execution whose input is invalid runs with, put together as a valid one is (masks
+    applied, dynamic pins merged), so that its node fails with the validation error: without the masks
+    it would fail for want of the run's credentials instead, and with its pins unmerged it could even
+    pass validation on its defaults."""
+    data = {**node.input_default, **linked, **(masks or {})}
+    try:
+        return json_safe(merge_execution_input(data))
+    except DynamicPinError:
+        return json_safe(data)
 
 
 @dataclass(eq=False)
@@ -158,7 +170,7 @@ def _try_queue(
     execution.row.status = S.QUEUED
     execution.row.queued_at = now
     execution.row.input_data = (
-        prepared.data if prepared.ready else json_safe({**queue.node.input_default, **execution.inputs})
+        prepared.data if prepared.data is not None else unvalidated_input(queue.node, execution.inputs, masks)
     )
     queue.pending.remove(execution)
     queue.latest_inputs = dict(execution.inputs)
@@ -279,6 +291,14 @@ def _persist(executions: list[PendingExecution], now: datetime) -> None:
 # --- the hand-on of a node's line ---------------------------------------------------------
 
 
+class SlotTaker(Protocol):
+    """Where the hand-on takes slots for what it claims (the session's: `fairness.SessionSlots`)."""
+
+    def take_up_to(self, wanted: int) -> int: ...
+
+    def give(self, count: int) -> None: ...
+
+
 def hand_on_line(
     *,
     run_id: Any,
@@ -288,6 +308,7 @@ def hand_on_line(
     masks: dict[str, Any],
     stopping: bool,
     local: bool,
+    slots: SlotTaker,
 ) -> list[Propagation]:
     """Hands on, in creation order, what `node`'s executions wrote: from the oldest that is not
     drained, as far as each one has ended (an execution still running stops the line).
@@ -325,6 +346,7 @@ def hand_on_line(
                             queues=queues,
                             masks=masks,
                             local=local,
+                            slots=slots,
                         )
                     )
                 if entry.status in FINAL_STATUSES:
@@ -352,12 +374,13 @@ def _hand_on(
     queues: dict[str, SinkQueue],
     masks: dict[str, Any],
     local: bool,
+    slots: SlotTaker,
 ) -> Propagation:
-    granted = slots().take_up_to(len(outputs) * len(source.output_links) if local else 0)
+    granted = slots.take_up_to(len(outputs) * len(source.output_links) if local else 0)
     propagation = propagate_outputs(
         run_id=run_id, graph=graph, source=source, outputs=outputs, queues=queues, masks=masks, claim=granted
     )
-    slots().give(granted - len(propagation.claimed))
+    slots.give(granted - len(propagation.claimed))
     return propagation
 
 

@@ -31,6 +31,11 @@ from apps.executions.models import NodeExecution
 
 Output = tuple[str, Any]
 
+
+class StepInterrupted(BaseException):
+    """Raised by the watchdog in a worker thread whose block step held it past its time limit or a stop."""
+
+
 _local = threading.local()
 
 
@@ -64,6 +69,10 @@ class Outcome:
 STOPPED = "Execution was stopped"
 
 
+def time_limit_message(block_name: str, time_limit: float) -> str:
+    return f"Block {block_name} exceeded its time limit of {time_limit:g} seconds"
+
+
 class BlockRun:
     """One block execution on the thread's loop.
 
@@ -91,6 +100,9 @@ class BlockRun:
         self.yielded = 0
         self.outcome: Outcome | None = None
         self.started = time.monotonic()
+        # Set by the watchdog when a step held the thread past the time limit or a stop (`watchdog`).
+        self.interrupted: Outcome | None = None
+        self.interrupted_at = 0.0
         self._cpu_started = time.thread_time()
         self.stats = ExecutionStats()
         generator = block.execute(input_data, **context, execution_stats=self.stats)
@@ -103,6 +115,21 @@ class BlockRun:
     def stop(self) -> None:
         """Cancels the block; it ends TERMINATED unless it had ended already."""
         self.task.cancel()
+
+    def leave_if_deaf(self, *, stopping_since: float | None) -> None:
+        """Ends a block that ignores its cancellation (it catches it and awaits again) without it, a grace
+        past its time limit or the stop: its task is left on the loop, and whatever it does is not read."""
+        if self.outcome is not None:
+            return
+        now, grace = time.monotonic(), settings.ENGINE_STEP_GRACE_SECONDS
+        if now - self.started >= self.time_limit + grace:
+            self.outcome = Outcome(S.FAILED, time_limit_message(self.block.name, self.time_limit))
+        elif stopping_since is not None and now - stopping_since >= grace:
+            self.outcome = Outcome(S.TERMINATED, STOPPED)
+        else:
+            return
+        self.outcome.walltime = now - self.started
+        self.wake.set()
 
     async def _consume(self, generator: Any) -> None:
         try:
@@ -133,7 +160,9 @@ class BlockRun:
         except TimeoutError as error:
             if not scope.expired():
                 return self._failed(error)
-            return Outcome(S.FAILED, f"Block {self.block.name} exceeded its time limit of {self.time_limit:g} seconds")
+            return Outcome(S.FAILED, time_limit_message(self.block.name, self.time_limit))
+        except StepInterrupted:
+            return self.interrupted or Outcome(S.FAILED, time_limit_message(self.block.name, self.time_limit))
         except asyncio.CancelledError:
             return Outcome(S.TERMINATED, STOPPED)
         except BlockError as error:

@@ -12,12 +12,13 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.blocks.base import BlockInputError, BlockType
+from apps.core.db import release_connection
 from apps.core.exceptions import ApplicationError
 from apps.core.jsonsafe import json_safe
 from apps.credentials.runs import run_credentials_prepare
 from apps.credits.selectors import credits_check_can_execute
 from apps.executions.compiled import compiled_graph
-from apps.executions.context import set_cancel_flag
+from apps.executions.context import request_cancel
 from apps.executions.dispatch import send_node_executions
 from apps.executions.events import EventBatch
 from apps.executions.models import FINAL_STATUSES, GraphExecution, NodeExecution, NodeExecutionInput
@@ -101,6 +102,7 @@ def execution_start(
     preset_id: Any = None,
     parent_execution_id: Any = None,
     parent_node_execution_id: Any = None,
+    depth: int = 0,
 ) -> GraphExecution:
     """Validates the graph for a run, creates the run and its starting executions, and sends them after commit."""
     if idempotency_key and (existing := _existing_run(user, idempotency_key)) is not None:
@@ -128,6 +130,7 @@ def execution_start(
                 preset_id=preset_id,
                 parent_execution_id=parent_execution_id,
                 parent_node_execution_id=parent_node_execution_id,
+                depth=depth,
             )
             prepared = _starting_executions(graph, run, inputs, masks)
             rows = NodeExecution.objects.bulk_create([row for row, _ in prepared])
@@ -162,30 +165,73 @@ def execution_start(
 
 
 def execution_stop(*, run: GraphExecution, wait_seconds: float | None = None) -> GraphExecution:
-    """Stops a run: waiting executions end at once, running blocks are cancelled (sub-runs first)."""
-    for child in GraphExecution.objects.filter(parent_execution=run).exclude(status__in=FINAL_STATUSES):
-        execution_stop(run=child, wait_seconds=0)
+    """Stops a run and the sub-runs below it, deepest first: waiting executions end at once, running
+    blocks are cancelled.
+
+    The cancel flags go first: they reach blocks that run (and the watchdog, for a block step that holds
+    its thread and perhaps the run's row lock, which the database part below waits for). So the stop
+    needs Redis: if Redis is unreachable, nothing is changed and the error goes up (503), the database
+    connection given back before the wait for Redis.
+    """
+    levels = _active_tree(run)
+    release_connection()
+    request_cancel([run_id for level in levels for run_id in level])
     now = timezone.now()
-    with transaction.atomic():
-        locked = GraphExecution.objects.select_for_update().get(pk=run.pk)
-        if locked.status in FINAL_STATUSES:
-            return locked
-        if locked.stop_requested_at is None:
-            GraphExecution.objects.filter(pk=run.pk).update(stop_requested_at=now)
-        transition(
-            NodeExecution.objects.filter(graph_execution=run, status__in=(S.QUEUED, S.INCOMPLETE)),
-            S.TERMINATED,
-            ended_at=now,
-            drained=True,
-        )
-    set_cancel_flag(run.pk)
-    run_finalize(run_id=run.pk)
+    stopped = [run_id for level in reversed(levels) for run_id in level if _stop_one(run_id, now)]
+    for run_id in stopped:
+        run_finalize(run_id=run_id)
     deadline = time.monotonic() + (settings.ENGINE_STOP_WAIT_SECONDS if wait_seconds is None else wait_seconds)
     while True:
         current = GraphExecution.objects.get(pk=run.pk)
         if current.status in FINAL_STATUSES or time.monotonic() >= deadline:
             return current
-        time.sleep(0.1)
+        # Waiting for the workers: no connection held between looks.
+        release_connection()
+        time.sleep(STOP_POLL_SECONDS)
+
+
+STOP_POLL_SECONDS = 0.1
+
+
+def _active_tree(run: GraphExecution) -> list[list[Any]]:
+    """The run and its unfinished sub-runs, level by level (one query a level, each run once: a loop
+    in stored rows cannot make this go on)."""
+    levels: list[list[Any]] = [[run.pk]]
+    seen = {run.pk}
+    while True:
+        below = [
+            pk
+            for pk in GraphExecution.objects.filter(parent_execution_id__in=levels[-1])
+            .exclude(status__in=FINAL_STATUSES)
+            .values_list("pk", flat=True)
+            if pk not in seen
+        ]
+        if not below:
+            return levels
+        seen.update(below)
+        levels.append(below)
+
+
+def _stop_one(run_id: Any, now: Any) -> bool:
+    """Marks one run stopped and ends its waiting executions; False if it had ended already."""
+    with transaction.atomic():
+        status, stop_requested_at = (
+            GraphExecution.objects.select_for_update()
+            .filter(pk=run_id)
+            .values_list("status", "stop_requested_at")
+            .get()
+        )
+        if status in FINAL_STATUSES:
+            return False
+        if stop_requested_at is None:
+            GraphExecution.objects.filter(pk=run_id).update(stop_requested_at=now)
+        transition(
+            NodeExecution.objects.filter(graph_execution_id=run_id, status__in=(S.QUEUED, S.INCOMPLETE)),
+            S.TERMINATED,
+            ended_at=now,
+            drained=True,
+        )
+    return True
 
 
 def execution_delete(*, run: GraphExecution) -> None:

@@ -2,7 +2,8 @@
 
 The node's execution does not hold a worker while the child runs: the worker
 leaves it RUNNING without a lease and sends `start_subgraph`, which starts the
-child run. When the child run ends, its Output values are re-yielded by name as
+child run, unless the parent already runs `SUB_GRAPH_MAX_DEPTH` levels deep (the
+node then fails). When the child run ends, its Output values are re-yielded by name as
 the node's outputs, its cost and node count roll into the parent's, and the
 node ends as any other would.
 """
@@ -11,6 +12,8 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
+
+from django.conf import settings
 
 from apps.core.exceptions import ApplicationError
 from apps.executions.models import ExecutionStatus as S
@@ -31,6 +34,13 @@ def _child_inputs(input_data: dict[str, Any]) -> dict[str, Any]:
     return {**defaults, **{name: value for name, value in input_data.items() if name in names}}
 
 
+def depth_exceeded_message(depth: int) -> str:
+    return (
+        f"Sub-graph not started: it would run {depth} levels deep, "
+        f"past the limit of {settings.SUB_GRAPH_MAX_DEPTH} (SUB_GRAPH_MAX_DEPTH)."
+    )
+
+
 def _waiting(node_exec_id: str) -> NodeExecution | None:
     return NodeExecution.objects.filter(pk=node_exec_id, status=S.RUNNING, lease_expires_at__isnull=True).first()
 
@@ -42,6 +52,10 @@ def subgraph_start(*, node_exec_id: str) -> None:
         return
     run = GraphExecution.objects.select_related("user").get(pk=row.graph_execution_id)
     data = row.input_data or {}
+    if run.depth >= settings.SUB_GRAPH_MAX_DEPTH:
+        # Saving and starting a graph check its nesting; this holds whatever was stored since.
+        end_node_execution(row=row, outcome=Outcome(S.FAILED, depth_exceeded_message(run.depth + 1)))
+        return
     try:
         graph = (
             Graph.objects.prefetch_related("nodes", "links")
@@ -63,6 +77,7 @@ def subgraph_start(*, node_exec_id: str) -> None:
             nodes_input_masks=data.get("nodes_input_masks") or None,
             parent_execution_id=run.pk,
             parent_node_execution_id=row.pk,
+            depth=run.depth + 1,
         )
     except (ApplicationError, ValueError) as error:
         end_node_execution(row=row, outcome=Outcome(S.FAILED, f"Sub-graph could not start: {error}"))

@@ -13,7 +13,7 @@ from celery import shared_task
 def run_node_execution(node_exec_id: str, run_id: str, node_id: str) -> None:
     from apps.executions.worker import process_node_execution
 
-    process_node_execution(node_exec_id=node_exec_id, run_id=run_id)
+    process_node_execution(node_exec_id=node_exec_id, run_id=run_id, node_id=node_id)
 
 
 @shared_task(name="apps.executions.tasks.start_subgraph", acks_late=True, reject_on_worker_lost=True)

@@ -26,8 +26,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import structlog
 from django.conf import settings
@@ -39,7 +41,7 @@ from apps.credentials.exceptions import CredentialsUnavailableError
 from apps.credentials.runs import credentials_for_block
 from apps.credits.charging import credits_charge_node_execution
 from apps.credits.exceptions import InsufficientBalanceError
-from apps.executions import sql
+from apps.executions import dispatch, sql
 from apps.executions.compiled import CompiledGraph, compiled_graph
 from apps.executions.context import RunMeta, cancel_requested, run_meta
 from apps.executions.models import ExecutionStatus as S
@@ -47,7 +49,10 @@ from apps.executions.models import GraphExecution, NodeExecution, NodeExecutionO
 from apps.executions.runner import BlockRun, Job, Outcome, Output, event_loop, lease_until, run_ready, slots
 from apps.executions.serialization import graph_execution_json
 from apps.executions.status import transition
+from apps.executions.watchdog import SessionAbandoned, recycling, watchdog
 from apps.executions.writes import GroupWrites
+
+T = TypeVar("T")
 
 logger = structlog.get_logger(__name__)
 
@@ -60,6 +65,12 @@ class Session(GroupWrites):
         self.wake = asyncio.Event()
         self.housekeeping_at = time.monotonic() + settings.ENGINE_POLL_SECONDS
         self.lease_renewed_at = time.monotonic()
+        # What the watchdog watches: since when the thread has been in the loop (running blocks' steps),
+        # and the database connection whose transaction is open meanwhile, if any.
+        self.thread_id = threading.get_ident()
+        self.in_loop_since: float | None = None
+        self.open_connection: Any = None
+        self.abandoned = False
 
     @classmethod
     def for_run(cls, run_id: str) -> Session:
@@ -148,10 +159,11 @@ class Session(GroupWrites):
 
     def run(self) -> None:
         """Runs until every execution the session holds has ended (or gone to another worker)."""
+        watchdog().watch(self)
         try:
             while self.jobs:
                 self.wake.clear()
-                run_ready(self.loop)
+                self._in_loop(run_ready, self.loop)
                 ready = [job for job in self.jobs if job.has_news]
                 if ready:
                     self._write(ready)
@@ -173,7 +185,25 @@ class Session(GroupWrites):
             self._abandon()
             raise
         finally:
-            slots().give(sum(job.holds_slot for job in self.jobs))
+            watchdog().unwatch(self)
+            self.slots.give(sum(job.holds_slot for job in self.jobs))
+            self.slots.share.release_all()
+
+    def _in_loop(self, step: Callable[..., T], *args: Any) -> T:
+        """Runs the loop (blocks' steps) where the watchdog sees it; raises if the watchdog gave up on it."""
+        self.open_connection = connection.connection if connection.in_atomic_block else None
+        self.in_loop_since = time.monotonic()
+        try:
+            return step(*args)
+        finally:
+            self.in_loop_since = None
+            if self.abandoned:
+                raise SessionAbandoned(self.meta.id)
+
+    def stepping(self) -> Job | None:
+        """The execution whose block step runs on the loop right now (asked from the watchdog's thread)."""
+        task = asyncio.current_task(self.loop)
+        return next((job for job in list(self.jobs) if job.block_run is not None and job.block_run.task is task), None)
 
     def _sleep(self, timeout: float) -> bool:
         """Waits on the loop until a block has news or `timeout` passes; says whether one had."""
@@ -186,17 +216,21 @@ class Session(GroupWrites):
                 return False
             return True
 
-        return self.loop.run_until_complete(wait())
+        return self._in_loop(self.loop.run_until_complete, wait())
 
     def _housekeeping(self) -> None:
         """Stop requests, leases: every `ENGINE_POLL_SECONDS` while blocks run."""
         self.housekeeping_at = time.monotonic() + settings.ENGINE_POLL_SECONDS
         if not self.stopping and cancel_requested(self.meta.id):
             self._stop_all()
+        for job in self.jobs:
+            if job.block_run is not None:
+                job.block_run.leave_if_deaf(stopping_since=self.stopping_since)
         if time.monotonic() - self.lease_renewed_at > settings.ENGINE_LEASE_SECONDS / 3:
             self.lease_renewed_at = time.monotonic()
             running = [job for job in self.jobs if job.outcome is None and not job.awaits_child]
             ours = sql.renew_leases(claims=[job.claim for job in running], lease_until=lease_until())
+            self.slots.share.renew()
             for job in running:
                 if job.row.pk not in ours:
                     self._lose(job)
@@ -220,18 +254,42 @@ def _release_connection() -> None:
         connection.close()
 
 
-def process_node_execution(*, node_exec_id: str, run_id: str) -> None:
+def process_node_execution(*, node_exec_id: str, run_id: str, node_id: str = "") -> None:
     """Claims a node execution sent to this worker and runs it, with whatever it makes ready."""
+    if recycling():
+        # This process is on its way out (`watchdog`): the execution goes to another worker, or its successor.
+        _send_again(node_exec_id, run_id, node_id)
+        return
     slots().take_one()
-    now = timezone.now()
-    rows = sql.claim_node_executions(ids=[node_exec_id], now=now, lease_until=lease_until())
-    if not rows:
+    try:
+        session = Session.for_run(run_id)
+    except GraphExecution.DoesNotExist:
         slots().give(1)
+        return  # deleted since: nothing to run
+    except BaseException:
+        slots().give(1)
+        raise
+    if not session.slots.take_user_slot():
+        # The run's user holds all the slots a user may (`fairness`): the execution waits its turn, QUEUED.
+        slots().give(1)
+        _send_again(node_exec_id, run_id, node_id)
+        return
+    rows = sql.claim_node_executions(ids=[node_exec_id], now=timezone.now(), lease_until=lease_until())
+    if not rows:
+        session.slots.give(1)
+        session.slots.share.release_all()
         return
     structlog.contextvars.bind_contextvars(graph_exec_id=run_id, node_exec_id=node_exec_id)
-    session = Session.for_run(run_id)
     session.start(rows[0], holds_slot=True)
     session.run()
+
+
+SEND_AGAIN_SECONDS = 1.0
+
+
+def _send_again(node_exec_id: str, run_id: str, node_id: str) -> None:
+    row = NodeExecution(id=node_exec_id, graph_execution_id=run_id, node_id=node_id)
+    dispatch.send_node_execution_later(row, SEND_AGAIN_SECONDS)
 
 
 def end_node_execution(

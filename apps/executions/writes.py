@@ -16,8 +16,9 @@ import contextlib
 import copy
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import structlog
 from django.conf import settings
@@ -30,17 +31,19 @@ from apps.executions import dispatch, sql
 from apps.executions.compiled import CompiledGraph, CompiledNode
 from apps.executions.context import RunMeta, set_cancel_flag
 from apps.executions.events import EventBatch
+from apps.executions.fairness import SessionSlots
 from apps.executions.metrics import count_finished
 from apps.executions.models import ACTIVE_STATUSES, FINAL_STATUSES, GraphExecution, NodeExecution, NodeExecutionOutput
 from apps.executions.models import ExecutionStatus as S
 from apps.executions.propagation import hand_on_line
-from apps.executions.runner import BlockRun, Job, Outcome, Output, lease_until, slots
+from apps.executions.runner import BlockRun, Job, Outcome, Output, lease_until
 from apps.executions.selectors import run_outputs
 from apps.executions.serialization import graph_execution_json, node_execution_json, run_stats
 from apps.executions.status import transition
 from apps.graphs.models import Graph
 
 logger = structlog.get_logger(__name__)
+T = TypeVar("T")
 
 
 @dataclass
@@ -76,14 +79,20 @@ class GroupWrites:
         self.atomic: transaction.Atomic | None = None
         self.group_started = 0.0
         self.stopping = False
+        self.stopping_since: float | None = None
+        # Slots of the worker process and of the run's user (`fairness`).
+        self.slots = SessionSlots(meta.user_id)
         self.local_until = time.monotonic() + settings.ENGINE_LOCAL_CHAIN_SECONDS
 
     if TYPE_CHECKING:
 
         def start(self, row: NodeExecution, *, holds_slot: bool) -> Job: ...
 
+        def _in_loop(self, step: Callable[..., T], *args: Any) -> T: ...
+
     def _stop_all(self) -> None:
         self.stopping = True
+        self.stopping_since = self.stopping_since or time.monotonic()
         for job in self.jobs:
             if job.block_run is not None:
                 job.block_run.stop()
@@ -100,12 +109,14 @@ class GroupWrites:
         self.jobs.remove(job)
         if job.holds_slot:
             job.holds_slot = False
-            slots().give(1)
+            self.slots.give(1)
 
     def _finish_task(self, block_run: BlockRun) -> None:
         if not block_run.task.done():
-            with contextlib.suppress(BaseException):
-                self.loop.run_until_complete(block_run.task)
+            # Bounded: a block that ignores its cancellation is left behind.
+            wait = asyncio.wait({block_run.task}, timeout=settings.ENGINE_STEP_GRACE_SECONDS)
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                self._in_loop(self.loop.run_until_complete, wait)
 
     def _begin(self) -> None:
         if self.atomic is not None:
@@ -113,8 +124,14 @@ class GroupWrites:
         self.atomic = transaction.atomic()
         self.atomic.__enter__()
         self.group_started = time.monotonic()
-        if sql.lock_run(run_id=self.meta.id).is_stopping and not self.stopping:
+        state = sql.lock_run(run_id=self.meta.id)
+        if state.is_stopping and not self.stopping:
             self._stop_all()
+        elif self.stopping and not state.is_stopping:
+            # The cancel flag was seen before the stop API's own write: the run was stopped all the same.
+            GraphExecution.objects.filter(pk=self.meta.id, stop_requested_at__isnull=True).update(
+                stop_requested_at=timezone.now()
+            )
 
     def _write(self, ready: list[Job]) -> None:
         self._begin()
@@ -133,12 +150,12 @@ class GroupWrites:
             self.to_send += self.backlog
             self.backlog.clear()
             return
-        granted = slots().take_up_to(len(self.backlog))
+        granted = self.slots.take_up_to(len(self.backlog))
         if not granted:
             return
         wanted, self.backlog = self.backlog[:granted], self.backlog[granted:]
         rows = sql.claim_node_executions(ids=[row.pk for row in wanted], now=timezone.now(), lease_until=lease_until())
-        slots().give(granted - len(rows))
+        self.slots.give(granted - len(rows))
         for row in rows:
             self.start(row, holds_slot=True)
 
@@ -225,6 +242,7 @@ class GroupWrites:
             masks=self.meta.masks,
             stopping=self.stopping,
             local=local,
+            slots=self.slots,
         )
         for propagation in lines:
             claimed = {id(row) for row in propagation.claimed}
@@ -332,6 +350,7 @@ class GroupWrites:
             run_finalize(run_id=self.meta.id, events=self.events)
         atomic, self.atomic = self.atomic, None
         atomic.__exit__(None, None, None)
+        self.slots.share.release_idle()
         to_send, self.to_send = self.to_send, []
         dispatch.send_node_executions(to_send)
         for row, delay in self.retries:

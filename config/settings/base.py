@@ -291,6 +291,11 @@ OAUTH_PROVIDERS = {
         "client_secret": env.str("WORDPRESS_CLIENT_SECRET", default=""),
         "base_url": env.str("WORDPRESS_OAUTH_BASE_URL", default=""),
     },
+    "airtable": {
+        "client_id": env.str("AIRTABLE_CLIENT_ID", default=""),
+        "client_secret": env.str("AIRTABLE_CLIENT_SECRET", default=""),
+        "base_url": env.str("AIRTABLE_OAUTH_BASE_URL", default=""),
+    },
 }
 OAUTH_HTTP_TIMEOUT_SECONDS = 20.0
 # Platform credentials: the operator's keys, offered to every user under upstream's fixed ids
@@ -394,17 +399,29 @@ ENGINE_LEASE_SECONDS = env.int("ENGINE_LEASE_SECONDS", default=60)
 # The sweep re-sends QUEUED node executions that no worker claimed within this time.
 ENGINE_REQUEUE_AFTER_SECONDS = env.int("ENGINE_REQUEUE_AFTER_SECONDS", default=60)
 ENGINE_SWEEP_INTERVAL_SECONDS = env.int("ENGINE_SWEEP_INTERVAL_SECONDS", default=30)
+# A node execution whose lease the sweep finds expired this many times fails instead of going to
+# yet another worker: a block that kills or hangs every worker that runs it stops there.
+ENGINE_MAX_LEASE_EXPIRIES = env.int("ENGINE_MAX_LEASE_EXPIRIES", default=3)
 # A run still QUEUED this long is late: logged by beat, counted in /metrics (upstream: 300 s).
 EXECUTION_LATE_THRESHOLD_SECONDS = env.int("EXECUTION_LATE_THRESHOLD_SECONDS", default=300)
 # Node executions one worker process runs at once; also its number of threads (executions a thread
 # holds share its event loop, so those waiting on I/O wait together).
 ENGINE_WORKER_CONCURRENCY = env.int("ENGINE_WORKER_CONCURRENCY", default=100)
+# Fair sharing: one user's node executions hold at most this many worker slots at once, across all
+# workers; the rest wait QUEUED and start as the user's slots free up. 0: no limit.
+ENGINE_USER_MAX_SLOTS = env.int("ENGINE_USER_MAX_SLOTS", default=100)
 # A worker runs the executions a node makes ready itself (no broker hop), for this long after it took the first.
 ENGINE_LOCAL_CHAIN_SECONDS = 10.0
 # A worker commits what its node executions did when all of them wait on I/O, or at the latest this often.
 ENGINE_GROUP_COMMIT_SECONDS = 0.02
 # How often a worker checks a run's stop flag and renews its leases while blocks run.
 ENGINE_POLL_SECONDS = 0.5
+# A block step that holds its worker thread this long past its time limit (or a stop) is interrupted,
+# and if it is still stuck this much later, abandoned: its execution ends without it (apps/executions/watchdog.py).
+ENGINE_STEP_GRACE_SECONDS = env.float("ENGINE_STEP_GRACE_SECONDS", default=5.0)
+# A worker process with this many threads stuck in abandoned block steps stops taking work and, once
+# its other executions end, exits (status 75) for its supervisor to start a fresh one.
+ENGINE_WORKER_MAX_STUCK_THREADS = env.int("ENGINE_WORKER_MAX_STUCK_THREADS", default=10)
 # Seconds POST .../stop waits for running blocks to stop before answering.
 ENGINE_STOP_WAIT_SECONDS = 15.0
 # Same Idempotency-Key from the same user within this window returns the first run.
@@ -432,6 +449,9 @@ DYNAMIC_PIN_MAX_INDEX = 10_000
 # --- Celery ---------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The queue web, workers and beat send tasks to and workers take them from: deployments sharing one Redis
+# keep their work apart by naming their own.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
