@@ -1,29 +1,35 @@
-"""Users' regular expressions, on RE2: matching time grows linearly with the text, whatever the pattern.
+r"""Users' regular expressions, on RE2 where it can: matching time grows linearly with the text.
 
 Python's `re` backtracks, so a pattern like `(a+)+$` can take longer than the age of the
 universe on a short text. RE2 cannot be made to backtrack; what it gives up for that are
-backreferences and look-around, which are refused with a message naming the construct.
-Upstream's flags map onto RE2's options: `case_sensitive=False` is `re.IGNORECASE`,
-`dot_all` is `re.DOTALL` (RE2's `dot_nl`).
+backreferences and look-around. Exported agents use those (`^(?!\s*$).+`, "a line that is not
+blank"), so a pattern RE2 refuses for one of them is compiled by Python's `re` instead: these
+functions only ever run in the pattern sandbox's child (`apps.blocks.sandbox`), whose CPU limit
+ends a backtracking pattern after `PATTERN_TIME_LIMIT_SECONDS`. Upstream's flags map onto both:
+`case_sensitive=False` is `re.IGNORECASE`, `dot_all` is `re.DOTALL` (RE2's `dot_nl`).
 """
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 import re2
 
-# RE2's own errors name the construct in its syntax; these say what the user wrote.
-_UNSUPPORTED = (
-    ("invalid escape sequence: \\Z", "`\\Z` (RE2 spells the end of the text `\\z`)"),
-    *((f"invalid escape sequence: \\{digit}", f"a backreference `\\{digit}`") for digit in range(1, 10)),
-    ("invalid perl operator: (?=", "a lookahead `(?=...)`"),
-    ("invalid perl operator: (?!", "a negative lookahead `(?!...)`"),
-    ("invalid perl operator: (?<=", "a lookbehind `(?<=...)`"),
-    ("invalid perl operator: (?<!", "a negative lookbehind `(?<!...)`"),
-    ("invalid perl operator: (?P", "a named backreference `(?P=name)`"),
-    ("invalid perl operator: (?>", "an atomic group `(?>...)`"),
-    ("bad repetition operator: *+", "a possessive quantifier `*+`"),
-    ("bad repetition operator: ++", "a possessive quantifier `++`"),
-    ("bad repetition operator: ?+", "a possessive quantifier `?+`"),
+# How RE2's errors begin for the constructs Python's `re` has and RE2 lacks: `\Z`, backreferences,
+# look-around, atomic groups, possessive quantifiers.
+_PYTHON_ONLY = (
+    "invalid escape sequence: \\Z",
+    *(f"invalid escape sequence: \\{digit}" for digit in range(1, 10)),
+    "invalid perl operator: (?=",
+    "invalid perl operator: (?!",
+    "invalid perl operator: (?<=",
+    "invalid perl operator: (?<!",
+    "invalid perl operator: (?P",
+    "invalid perl operator: (?>",
+    "bad repetition operator: *+",
+    "bad repetition operator: ++",
+    "bad repetition operator: ?+",
 )
 
 # Memory RE2 may use for one compiled pattern (its default is 8 MiB, and the module keeps 128 of them).
@@ -43,18 +49,19 @@ def _options(*, case_sensitive: bool, dot_all: bool) -> re2.Options:
     return options
 
 
-def compile_pattern(pattern: str, *, case_sensitive: bool, dot_all: bool) -> re2._Regexp:
+def compile_pattern(pattern: str, *, case_sensitive: bool, dot_all: bool) -> Any:
+    """A compiled pattern with `search`, `finditer` and `groups`, from RE2 or, for what RE2 lacks, `re`."""
     try:
         return re2.compile(pattern, _options(case_sensitive=case_sensitive, dot_all=dot_all))
     except re2.error as error:
         reason = error.args[0].decode() if error.args and isinstance(error.args[0], bytes) else str(error)
-        for fragment, construct in _UNSUPPORTED:
-            if reason.startswith(fragment):
-                raise InvalidRegexError(
-                    f"Invalid regular expression {pattern!r}: it uses {construct}, which is not supported "
-                    "(patterns run on RE2, which matches in linear time and cannot look back or around)"
-                ) from error
-        raise InvalidRegexError(f"Invalid regular expression {pattern!r}: {reason}") from error
+        if not reason.startswith(_PYTHON_ONLY):
+            raise InvalidRegexError(f"Invalid regular expression {pattern!r}: {reason}") from error
+    flags = (0 if case_sensitive else re.IGNORECASE) | (re.DOTALL if dot_all else 0)
+    try:
+        return re.compile(pattern, flags)
+    except re.error as error:
+        raise InvalidRegexError(f"Invalid regular expression {pattern!r}: {error}") from error
 
 
 def pattern_search(*, pattern: str, text: str, case_sensitive: bool, dot_all: bool) -> bool:

@@ -167,5 +167,12 @@ def coerce(value: Any, annotation: Any) -> Any:
         return list(value)
     if origin is dict and isinstance(value, str):
         parsed = _parse_json(value)
-        return parsed if isinstance(parsed, dict) else value
+        value = parsed if isinstance(parsed, dict) else value
+    # Into the items too, as upstream's `convert` does: a prompt's values (`dict[str, str]`) are
+    # often linked from numbers and lists.
+    arguments = get_args(target)
+    if origin is dict and isinstance(value, dict) and len(arguments) == 2:
+        return {key: coerce(item, arguments[1]) for key, item in value.items()}
+    if origin is list and isinstance(value, list) and len(arguments) == 1:
+        return [coerce(item, arguments[0]) for item in value]
     return value

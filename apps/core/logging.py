@@ -1,8 +1,9 @@
 """JSON logs through structlog, with the request id (or run and node ids in tasks).
 
 Secrets never reach a log line: the redaction processor blanks any field whose
-name looks like a credential, and the request logger records the path without
-its query string (websocket tokens travel there).
+name looks like a credential, the request logger records the path without
+its query string (websocket tokens travel there), and the HTTP clients' request
+lines lose theirs too (some providers take the key there: Google Maps' `key=`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import structlog
 
 _SECRET_FIELD = re.compile(r"pass(word)?|secret|token|authori[sz]ation|api_?key|pepper|cookie|credential", re.I)
 REDACTED = "[redacted]"
+# A URL's query string, in the "HTTP Request: GET <url> ..." lines httpx (and its fork) log.
+_URL_QUERY = re.compile(r"(https?://[^\s?#\"]+)\?[^\s#\"]*")
 
 
 def redact_secrets(_logger: Any, _method: str, event: dict[str, Any]) -> dict[str, Any]:
@@ -24,12 +27,21 @@ def redact_secrets(_logger: Any, _method: str, event: dict[str, Any]) -> dict[st
     return event
 
 
+def redact_url_queries(_logger: Any, _method: str, event: dict[str, Any]) -> dict[str, Any]:
+    """An outgoing request's URL is logged without the values of its query string."""
+    message = event.get("event")
+    if str(event.get("logger", "")).startswith("httpx") and isinstance(message, str):
+        event["event"] = _URL_QUERY.sub(rf"\1?{REDACTED}", message)
+    return event
+
+
 SHARED_PROCESSORS: list[Any] = [
     structlog.contextvars.merge_contextvars,
     structlog.stdlib.add_log_level,
     structlog.stdlib.add_logger_name,
     structlog.processors.TimeStamper(fmt="iso", utc=True),
     redact_secrets,
+    redact_url_queries,
 ]
 
 

@@ -8,7 +8,7 @@ know its block, defaults and links.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from apps.blocks.base import Block, BlockType
 from apps.blocks.registry import get_block
@@ -52,6 +52,10 @@ class CompiledGraph:
     nodes: dict[str, CompiledNode] = field(default_factory=dict)
     # Nodes with no inbound link, and Input nodes; never Notes (upstream's `starting_nodes`).
     starting_node_ids: frozenset[str] = frozenset()
+
+    @cached_property
+    def has_output_nodes(self) -> bool:
+        return any(node.block.block_type is BlockType.OUTPUT for node in self.nodes.values())
 
     @property
     def starting_nodes(self) -> list[CompiledNode]:

@@ -74,6 +74,18 @@ def build_node_input(node: CompiledNode, linked: dict[str, Any], masks: dict[str
     return NodeInput(data=json_safe(merged))
 
 
+def unvalidated_input(node: CompiledNode, linked: dict[str, Any], masks: dict[str, Any] | None) -> dict[str, Any]:
+    """The input an execution whose input is invalid runs with, put together as a valid one is (masks
+    applied, dynamic pins merged), so that its node fails with the validation error: without the masks
+    it would fail for want of the run's credentials instead, and with its pins unmerged it could even
+    pass validation on its defaults."""
+    data = {**node.input_default, **linked, **(masks or {})}
+    try:
+        return json_safe(merge_execution_input(data))
+    except DynamicPinError:
+        return json_safe(data)
+
+
 @dataclass(eq=False)
 class PendingExecution:
     row: NodeExecution
@@ -162,7 +174,7 @@ def _try_queue(
     execution.row.status = S.QUEUED
     execution.row.queued_at = now
     execution.row.input_data = (
-        prepared.data if prepared.ready else json_safe({**queue.node.input_default, **execution.inputs})
+        prepared.data if prepared.data is not None else unvalidated_input(queue.node, execution.inputs, masks)
     )
     queue.pending.remove(execution)
     queue.latest_inputs = dict(execution.inputs)

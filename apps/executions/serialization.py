@@ -91,6 +91,8 @@ def run_stats(run: GraphExecution) -> dict[str, Any]:
 
 
 def graph_execution_json(run: GraphExecution, *, outputs: dict[str, list[Any]] | None = None) -> dict[str, Any]:
+    """Upstream's `GraphExecutionMeta`, or with `outputs` its `GraphExecution` (what every websocket
+    `graph_execution_event` carries: `{}` until an Output node completes)."""
     masks = _masks(str(run.graph_public_id), run.graph_version)
     body = {
         "id": str(run.id),
@@ -103,8 +105,10 @@ def graph_execution_json(run: GraphExecution, *, outputs: dict[str, list[Any]] |
         "preset_id": str(run.preset_id) if run.preset_id else None,
         "parent_graph_exec_id": str(run.parent_execution_id) if run.parent_execution_id else None,
         "status": run.status,
-        "started_at": _iso(run.started_at),
-        "ended_at": _iso(run.ended_at),
+        # Upstream's timestamps are never null: a run not yet started "started" when it was created,
+        # and one still going "ended" at its last change.
+        "started_at": _iso(run.started_at or run.created_at),
+        "ended_at": _iso(run.ended_at or run.updated_at or run.created_at),
         "stats": run_stats(run),
         "is_shared": run.is_shared,
         "share_token": str(run.share_token) if run.share_token else None,

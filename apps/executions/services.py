@@ -140,7 +140,7 @@ def execution_start(
                 for name, value in given.items()
             )
             events = EventBatch()
-            events.graph(run_id=run.id, graph_id=run.graph_public_id, data=graph_execution_json(run))
+            events.graph(run_id=run.id, graph_id=run.graph_public_id, data=graph_execution_json(run, outputs={}))
             compiled = compiled_graph(graph.graph_id, graph.version)
             for row in rows:
                 events.node(

@@ -104,7 +104,7 @@ def lock_run(*, run_id: Any) -> RunState:
 
 RUN_COUNTERS = (
     "status", "started_at", "ended_at", "node_count", "node_error_count", "cost",
-    "nodes_walltime", "nodes_cputime", "error", "stop_requested_at", "halted_at",
+    "nodes_walltime", "nodes_cputime", "error", "stop_requested_at", "halted_at", "updated_at",
 )  # fmt: skip
 
 
@@ -124,7 +124,7 @@ def count_into_run(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         values = dict(zip(RUN_COUNTERS, cursor.fetchone(), strict=True))
-    for name in ("started_at", "ended_at", "stop_requested_at", "halted_at"):
+    for name in ("started_at", "ended_at", "stop_requested_at", "halted_at", "updated_at"):
         values[name] = _as_datetime(values[name])
     return values
 

@@ -155,7 +155,9 @@ class Session(GroupWrites):
             return
         if transition(GraphExecution.objects.filter(pk=self.meta.id), S.RUNNING, started_at=job.row.started_at):
             run = GraphExecution.objects.get(pk=self.meta.id)
-            self.events.graph(run_id=self.meta.id, graph_id=self.meta.graph_id, data=graph_execution_json(run))
+            # The first starting node only now begins: no Output node has completed yet.
+            data = graph_execution_json(run, outputs={})
+            self.events.graph(run_id=self.meta.id, graph_id=self.meta.graph_id, data=data)
 
     # --- the loop ----------------------------------------------------------------------
 

@@ -335,7 +335,11 @@ class GroupWrites:
                 now=timezone.now(),
             )
             run = self.meta.run_with(**changing)
-            self.events.graph(run_id=self.meta.id, graph_id=self.meta.graph_id, data=graph_execution_json(run))
+            # Outputs are read only for graphs that can have any: most groups end no Output node.
+            outputs = run_outputs(run_id=self.meta.id) if self.graph.has_output_nodes else {}
+            self.events.graph(
+                run_id=self.meta.id, graph_id=self.meta.graph_id, data=graph_execution_json(run, outputs=outputs)
+            )
         if not self.jobs:
             self.to_send += self.backlog
             self.backlog.clear()

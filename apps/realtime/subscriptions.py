@@ -9,6 +9,7 @@ the wire.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from channels.db import database_sync_to_async
@@ -40,7 +41,20 @@ class Target:
         return await database_sync_to_async(graph_exists_for_user)(user_id=self.user_id, graph_id=str(self.graph_id))
 
 
+def canonical_id(value: str) -> str:
+    """A UUID as the REST API's paths and every event spell it (lower case, with dashes).
+
+    Engines publish on channels named with that spelling: a subscription under another
+    (upper case, no dashes) would be accepted and never hear an event.
+    """
+    try:
+        return str(uuid.UUID(value))
+    except (TypeError, ValueError, AttributeError):
+        return value  # not a UUID: names nothing, so the subscription is answered "not found"
+
+
 def run_target(user_id: str, graph_exec_id: str) -> Target:
+    graph_exec_id = canonical_id(graph_exec_id)
     return Target(
         user_id=user_id,
         channel=run_channel(graph_exec_id),
@@ -50,6 +64,7 @@ def run_target(user_id: str, graph_exec_id: str) -> Target:
 
 
 def graph_target(user_id: str, graph_id: str) -> Target:
+    graph_id = canonical_id(graph_id)
     return Target(
         user_id=user_id,
         channel=graph_channel(graph_id),

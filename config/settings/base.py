@@ -185,7 +185,7 @@ REST_FRAMEWORK = {
     # Every authenticated route is limited per user (RATE_LIMIT_DEFAULT); sign-in routes
     # (per address) and the external API (per key) set their own limits.
     "DEFAULT_THROTTLE_CLASSES": ["apps.core.ratelimit.UserRateLimit"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "apps.core.api.schema.ErrorDocumentingSchema",
     "UNAUTHENTICATED_USER": None,
 }
 
@@ -197,6 +197,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Upstream's schemas, which parts of ours name (`apps.core.api.upstream`), are JSON Schema 2020-12.
+    "OAS_VERSION": "3.1.0",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.core.api.upstream.add_upstream_components",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "CredentialsTypeEnum": "apps.credentials.types.CREDENTIALS_TYPES",
         "CreatableCredentialsTypeEnum": "apps.credentials.api.serializers.CREATABLE_TYPE_VALUES",
@@ -249,7 +255,7 @@ AXES_VERBOSE = False
 API_KEY_PEPPER = env.str("API_KEY_PEPPER")
 CREDENTIALS_ENCRYPTION_KEYS = env.list("CREDENTIALS_ENCRYPTION_KEYS")
 ENABLE_CREDIT = env.bool("ENABLE_CREDIT", default=True)
-NEW_USER_CREDITS = env.int("NEW_USER_CREDITS", default=256)
+NEW_USER_CREDITS = env.int("NEW_USER_CREDITS", default=1000)
 # A charge that takes a balance from >= this to below it sends LOW_BALANCE (credits; 100 = $1).
 LOW_BALANCE_THRESHOLD = env.int("LOW_BALANCE_THRESHOLD", default=500)
 # Every EXECUTION_COST_COUNT_THRESHOLD-th node execution of a user within a window of
@@ -284,6 +290,11 @@ OAUTH_PROVIDERS = {
         "client_id": env.str("WORDPRESS_CLIENT_ID", default=""),
         "client_secret": env.str("WORDPRESS_CLIENT_SECRET", default=""),
         "base_url": env.str("WORDPRESS_OAUTH_BASE_URL", default=""),
+    },
+    "airtable": {
+        "client_id": env.str("AIRTABLE_CLIENT_ID", default=""),
+        "client_secret": env.str("AIRTABLE_CLIENT_SECRET", default=""),
+        "base_url": env.str("AIRTABLE_OAUTH_BASE_URL", default=""),
     },
 }
 OAUTH_HTTP_TIMEOUT_SECONDS = 20.0

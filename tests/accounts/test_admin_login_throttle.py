@@ -63,3 +63,20 @@ def test_an_ipv6_client_is_locked_by_its_64(settings, staff) -> None:  # type: i
 
     assert _sign_in(staff.email, PASSWORD, "2001:db8:9:9:ffff::1").status_code == 429
     assert _sign_in(staff.email, PASSWORD, "2001:db8:9:a::1").status_code == 302
+
+
+def test_wrong_api_sign_ins_neither_lock_the_api_nor_count_for_the_admin(settings, staff, api_client) -> None:  # type: ignore[no-untyped-def]
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "auth": "1000/m"}  # this is about django-axes, not our limit
+    wrong = {"email": staff.email, "password": "wrong"}
+    failures = [
+        api_client.post("/api/auth/token", wrong, format="json", REMOTE_ADDR="198.51.100.9")
+        for _ in range(settings.ADMIN_LOGIN_FAILURE_LIMIT + 2)
+    ]
+
+    right = api_client.post(
+        "/api/auth/token", {"email": staff.email, "password": PASSWORD}, format="json", REMOTE_ADDR="198.51.100.9"
+    )
+
+    assert {failure.status_code for failure in failures} == {401}
+    assert right.status_code == 200
+    assert _sign_in(staff.email, PASSWORD, "198.51.100.9").status_code == 302

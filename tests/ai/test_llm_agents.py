@@ -15,7 +15,7 @@ from tests.fakes.anthropic import FakeAnthropic, fake_anthropic
 from tests.fakes.llm_script import Recorded, Reply
 from tests.fakes.openai import FakeOpenAI, fake_openai
 from tests.runs import create_graph, node_executions_of, outputs_of, wait_for_run
-from tests.worker import WORKER_ENV, Worker
+from tests.worker import Worker, worker_on_own_queue
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -49,14 +49,9 @@ def llm_worker(
 ) -> Iterator[Worker]:
     """A worker whose providers are the fake servers, reached through the settings an operator would set."""
     openai_server, anthropic_server = llm_servers
-    environment = {
-        **WORKER_ENV,
-        "OPENAI_BASE_URL": openai_server.api_base,
-        "ANTHROPIC_BASE_URL": anthropic_server.base_url,
-    }
-    worker = Worker(tmp_path_factory.mktemp("llm-worker") / "worker.log", extra_env=environment).start()
-    yield worker
-    worker.stop()
+    environment = {"OPENAI_BASE_URL": openai_server.api_base, "ANTHROPIC_BASE_URL": anthropic_server.base_url}
+    with worker_on_own_queue(tmp_path_factory.mktemp("llm-worker") / "worker.log", environment) as worker:
+        yield worker
 
 
 @pytest.fixture(autouse=True)

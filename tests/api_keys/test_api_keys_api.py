@@ -21,8 +21,8 @@ pytestmark = pytest.mark.django_db
 API_KEY_INFO_FIELDS = {
     "id",
     "name",
-    "prefix",
-    "postfix",
+    "head",
+    "tail",
     "status",
     "permissions",
     "created_at",
@@ -48,8 +48,8 @@ def test_create_answers_the_key_once_in_plain_text_and_stores_only_its_hash(auth
     info = body["api_key"]
     assert set(info) == API_KEY_INFO_FIELDS
     assert plaintext.startswith("agpt_") and len(plaintext) == 48
-    assert info["prefix"] == plaintext[:8]
-    assert info["postfix"] == plaintext[-8:]
+    assert info["head"] == plaintext[:8]
+    assert info["tail"] == plaintext[-8:]
     assert info["status"] == "ACTIVE"
     assert info["permissions"] == ["READ_BLOCK", "EXECUTE_BLOCK"]
     assert info["description"] == "for CI"

@@ -47,22 +47,32 @@ async def test_upstream_flags_map_onto_the_linear_time_engine() -> None:
 
 
 @pytest.mark.parametrize(
-    ("pattern", "construct"),
+    ("pattern", "text", "found"),
     [
-        (r"(a)\1", "a backreference `\\1`"),
-        (r"(?=a)", "a lookahead `(?=...)`"),
-        (r"(?<!a)b", "a negative lookbehind `(?<!...)`"),
-        (r"(?P<x>a)(?P=x)", "a named backreference `(?P=name)`"),
+        (r"^(?!\s*$).+", "first line", ["first line"]),  # as an exported agent writes "not blank"
+        (r"^(?!\s*$).+", "   ", []),
+        (r"(a)\1", "xaab", ["aa"]),
+        (r"(?<!a)b", "ab cb", ["b"]),
+        (r"(?P<x>o)(?P=x)", "foo", ["oo"]),
+        (r"end\Z", "the end", ["end"]),
     ],
 )
-async def test_a_construct_the_linear_engine_lacks_is_named_in_the_error(pattern, construct) -> None:
-    with pytest.raises(BlockExecutionError) as raised:
-        await outputs_of(MatchTextPatternBlock, {"text": "abc", "match": pattern})
+async def test_constructs_the_linear_engine_lacks_match_as_pythons_re_does(
+    pattern: str, text: str, found: list[str]
+) -> None:
+    outputs = await outputs_of(ExtractTextInformationBlock, {"text": text, "pattern": pattern, "find_all": True})
 
-    assert str(raised.value) == (
-        f"Invalid regular expression {pattern!r}: it uses {construct}, which is not supported "
-        "(patterns run on RE2, which matches in linear time and cannot look back or around)"
-    )
+    assert [value for name, value in outputs if name == "positive"] == found
+
+
+async def test_a_backtracking_pattern_with_a_lookbehind_stops_at_the_time_limit(short_limits) -> None:
+    # The lookbehind sends the pattern to Python's backtracking engine; the child's CPU limit ends it.
+    data = {"text": "a" * 40 + "!", "match": r"(a+)+$(?<!b)", "data": "x"}
+
+    with pytest.raises(BlockExecutionError) as raised:
+        await outputs_of(MatchTextPatternBlock, data)
+
+    assert str(raised.value) == "Evaluating the pattern took longer than 1 seconds"
 
 
 async def test_finding_all_matches_stops_at_the_time_limit(short_limits) -> None:

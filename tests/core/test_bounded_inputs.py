@@ -35,6 +35,17 @@ def test_a_body_nested_past_the_limit_but_within_the_decoder_is_refused(auth_cli
     assert "JSON_MAX_DEPTH" in response.json()["detail"][0]["msg"]
 
 
+@pytest.mark.parametrize("where", ["key", "value"])
+def test_a_nul_character_anywhere_in_a_body_is_a_422_not_a_failed_save(auth_client: APIClient, where: str) -> None:
+    held = {"a\u0000b": 1} if where == "key" else {"a": "b\u0000"}
+    node = {"id": str(uuid.uuid4()), "block_id": "1ff065e9-88e8-4358-9d82-8dc91f622ba9", "input_default": held}
+
+    response = auth_client.post("/api/graphs", {"graph": {"name": "g", "nodes": [node]}}, format="json")
+
+    assert response.status_code == 422
+    assert "NUL" in response.json()["detail"][0]["msg"]
+
+
 def test_a_body_as_deep_as_the_limit_is_read(auth_client: APIClient) -> None:
     inner: object = "x"
     for _ in range(60):

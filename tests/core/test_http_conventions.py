@@ -76,6 +76,17 @@ def test_secret_named_fields_are_redacted() -> None:
     assert event == {"event": "x", "password": REDACTED, "api_key": REDACTED, "user_id": "u"}
 
 
+def test_an_outgoing_requests_query_string_is_not_logged() -> None:
+    from apps.core.logging import REDACTED, redact_url_queries
+
+    line = 'HTTP Request: GET https://maps.example.com/place/json?query=cafe&key=AIza-secret "HTTP/1.1 200 OK"'
+    event = redact_url_queries(None, "info", {"event": line, "logger": "httpx"})
+    elsewhere = redact_url_queries(None, "info", {"event": "see https://example.com/?a=1", "logger": "apps.x"})
+
+    assert event["event"] == f'HTTP Request: GET https://maps.example.com/place/json?{REDACTED} "HTTP/1.1 200 OK"'
+    assert elsewhere["event"] == "see https://example.com/?a=1"
+
+
 def test_metrics_are_exposed_in_prometheus_format(api_client: APIClient) -> None:
     api_client.get("/health")
 

@@ -15,8 +15,8 @@ from apps.credentials.codec import to_runtime
 from apps.credentials.models import Credential
 from apps.credentials.platform import PLATFORM_CREDENTIAL_IDS
 from apps.credentials.types import APIKeyCredentials, HostScopedCredentials, UserPasswordCredentials
-from tests.credentials.upstream import assert_upstream_shape
 from tests.graph_builders import graph, node
+from tests.upstream_shapes import assert_upstream_shape
 
 pytestmark = pytest.mark.django_db
 

@@ -18,6 +18,7 @@ from tests.graph_builders import (
 )
 from tests.processes import wait_until
 from tests.runs import EventRecorder, create_graph, execute, outputs_of, run_details, wait_for_run
+from tests.upstream_shapes import pointer, schema_errors
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("celery_worker_process")]
 
@@ -137,3 +138,47 @@ def test_executions_of_one_node_run_at_once_and_hand_on_in_the_order_they_were_c
     outputs = NodeExecution.objects.filter(graph_execution=run, node_id=created["nodes"][2]["id"]).order_by("added_at")
     assert [o.input_data["value"] for o in outputs] == [2, 1, 0]
     assert run_details(auth_client, {"id": str(run.id), "graph_id": created["id"]})["outputs"] == {"seen": [2, 1, 0]}
+
+
+def test_every_run_event_carries_the_outputs_empty_until_an_output_node_completes(auth_client: APIClient) -> None:
+    source = node(AGENT_INPUT, {"name": "question"})
+    chain = [node(STORE_VALUE) for _ in range(3)]  # a few steps, so the run has events before its output
+    answer = node(AGENT_OUTPUT, {"name": "answer"})
+    steps = [source, *chain, answer]
+    links = [link(a, "result" if a is source else "output", b, "input") for a, b in itertools.pairwise(steps[:-1])]
+    links.append(link(chain[-1], "output", answer, "value"))
+    created = create_graph(auth_client, graph(steps, links))
+    recorder = EventRecorder()
+    try:
+        run = wait_for_run(execute(auth_client, created, {"question": "hello"})["id"])
+        wait_until(
+            lambda: any(
+                e["method"] == "graph_execution_event" and e["data"]["status"] == "COMPLETED"
+                for e in recorder.for_run(str(run.id))
+            ),
+            timeout=5,
+            what="the final run event",
+        )
+        events = sorted(recorder.for_run(str(run.id)), key=lambda e: e["data"]["seq"])
+    finally:
+        recorder.close()
+
+    run_events = [e["data"] for e in events if e["method"] == "graph_execution_event"]
+    assert len(run_events) >= 3
+    for event in run_events:
+        assert schema_errors(event, pointer("components", "schemas", "GraphExecution")) == [], event
+    outputs = [event["outputs"] for event in run_events]
+    # Empty until the Output node completes, its value from then on.
+    assert outputs[0] == {}
+    assert outputs == sorted(outputs, key=bool)
+    assert set(map(str, outputs)) <= {"{}", str({"answer": ["hello"]})}
+    [output_done] = [
+        e["data"]["seq"]
+        for e in events
+        if e["method"] == "node_execution_event"
+        and e["data"]["block_id"] == AGENT_OUTPUT
+        and e["data"]["status"] == "COMPLETED"
+    ]
+    for event in run_events:
+        assert event["outputs"] == ({} if event["seq"] < output_done else {"answer": ["hello"]}), event
+    assert run_events[-1]["outputs"] == {"answer": ["hello"]}

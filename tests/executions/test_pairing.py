@@ -10,6 +10,7 @@ from unittest import mock
 import pytest
 
 from apps.accounts.models import User
+from apps.blocks.base import BlockInputError
 from apps.blocks.registry import get_block
 from apps.executions.compiled import CompiledNode, compiled_graph
 from apps.executions.fairness import SessionSlots
@@ -24,6 +25,7 @@ from apps.graphs.spec import GraphSpec, LinkSpec
 from tests.graph_builders import CALCULATOR, COMBINE_TEXTS, STORE_VALUE
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
+AI_TEXT_GENERATOR = "1f292d4a-41a4-4977-9684-7c8d560b9f91"
 
 
 def compiled(node_id: str, block_id: str, defaults: dict[str, Any], links: list[LinkSpec]) -> CompiledNode:
@@ -237,3 +239,20 @@ def test_a_nodes_line_hands_on_in_creation_order_as_far_as_its_oldest_execution_
     assert sink_inputs() == [{"input": "first"}, {"input": "second"}]
     assert set(NodeExecution.objects.filter(node_id=source.id).values_list("drained", flat=True)) == {True}
     assert hand_on() == []
+
+
+def test_an_invalid_input_queues_with_the_runs_masks_and_its_dynamic_pins_merged() -> None:
+    """So the node fails with its validation error, not for want of the run's credentials."""
+    links = [LinkSpec(source_id="value", sink_id="llm", source_name="output", sink_name="prompt_values_#_topic")]
+    value = compiled("value", STORE_VALUE, {}, links)
+    llm = compiled("llm", AI_TEXT_GENERATOR, {"prompt": "About {{topic}}", "model": "no-such-model"}, links)
+    credentials = {"id": "c0ffee00-0000-4000-8000-000000000001", "provider": "openai", "type": "api_key"}
+
+    _, pairing = deliver(value, llm, [("output", "tides")], masks={"llm": {"credentials": credentials}})
+
+    (queued,) = pairing.queued
+    assert queued.row.status == S.QUEUED
+    assert queued.row.input_data["credentials"] == credentials
+    assert queued.row.input_data["prompt_values"] == {"topic": "tides"}
+    with pytest.raises(BlockInputError, match="model"):
+        llm.block.parse_input(queued.row.input_data)

@@ -8,6 +8,12 @@ both bearer tokens: `TOKENS` are accepted. Airtable's error bodies: 401
 `AUTHENTICATION_REQUIRED`, 404 `NOT_FOUND` for an unknown base or table, 422
 `INVALID_RECORDS` beyond ten records or for a field the table lacks, and `RATE_LIMITED`
 (429) for `reply_next`. The sample workspace holds no base until one is made.
+
+The same host plays airtable.com's OAuth2 server: `/oauth2/v1/authorize` and
+`/oauth2/v1/token` (PKCE required; the integration authenticates with HTTP Basic only; the
+answer carries `refresh_expires_in`; refreshes rotate the refresh token), and
+`GET /v0/meta/whoami`. Tokens it issues are accepted by the API like `TOKENS`.
+`apply(settings)` and `env()` configure both the OAuth integration and the API endpoint.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from typing import Any
 
 from flask import Response, request
 
+from tests.fakes.oauth2_server import Account, Client, OAuthState, authorization_server, authorize
 from tests.fakes.provider import FakeProvider, bearer_token, json_response, provider_app
 from tests.fakes.server import serve
 
@@ -29,26 +36,56 @@ UNAUTHORIZED = {"error": {"type": "AUTHENTICATION_REQUIRED", "message": "Authent
 NOT_FOUND = {"error": "NOT_FOUND"}
 RATE_LIMITED = {"errors": [{"error": "RATE_LIMIT_REACHED", "message": "Rate limit exceeded. Please try again later"}]}
 MAX_RECORDS_PER_REQUEST = 10
+CLIENT_ID = "airtable-client-id"
+CLIENT_SECRET = "airtable-client-secret"
+ACCOUNT = Account(id="usrSample0000001", email="builder@example.com", login="builder")
+DEFAULT_REDIRECT_URI = "http://localhost:3000/auth/integrations/oauth_callback"
+REFRESH_EXPIRES_IN = 60 * 24 * 3600
+OAUTH_PATHS = ("/oauth2/v1/authorize", "/oauth2/v1/token")
 
 
 def invalid_records(message: str) -> dict[str, Any]:
     return {"error": {"type": "INVALID_RECORDS", "message": message}}
 
 
+class AirtableClient(Client):
+    def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
+        # A confidential integration must send its secret in the Authorization header.
+        return method == "client_secret_basic"
+
+
 @dataclass
 class FakeAirtable(FakeProvider):
+    oauth: OAuthState | None = None
     page_size: int = 100
     bases: dict[str, dict[str, Any]] = field(default_factory=dict)
     records: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def apply(self, settings: Any) -> None:
+        super().apply(settings)
+        settings.OAUTH_PROVIDERS = {
+            **settings.OAUTH_PROVIDERS,
+            "airtable": {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "base_url": self.base_url},
+        }
+
+    def env(self) -> dict[str, str]:
+        return {
+            **super().env(),
+            "AIRTABLE_CLIENT_ID": CLIENT_ID,
+            "AIRTABLE_CLIENT_SECRET": CLIENT_SECRET,
+            "AIRTABLE_OAUTH_BASE_URL": self.base_url,
+        }
 
     def add_base(self, base_id: str, name: str, tables: list[dict[str, Any]]) -> None:
         self.bases[base_id] = {"id": base_id, "name": name, "permissionLevel": "create", "tables": tables}
 
 
 @contextmanager
-def fake_airtable() -> Iterator[FakeAirtable]:
-    state = FakeAirtable()
+def fake_airtable(redirect_uri: str = DEFAULT_REDIRECT_URI) -> Iterator[FakeAirtable]:
+    oauth = OAuthState(AirtableClient(CLIENT_ID, CLIENT_SECRET, [redirect_uri]), ACCOUNT)
+    state = FakeAirtable(oauth=oauth)
     app = provider_app("fake-airtable", state)
+    server = authorization_server(app, oauth, rotate_refresh_tokens=True)
     ids = itertools.count(1)
     state.add_base(
         "appSample0000001",
@@ -69,9 +106,31 @@ def fake_airtable() -> Iterator[FakeAirtable]:
 
     @app.before_request
     def authenticate() -> Response | None:
-        if bearer_token() not in TOKENS:
+        if request.path in OAUTH_PATHS:
+            return None
+        if bearer_token() not in TOKENS and oauth.live_token(bearer_token()) is None:
             return json_response(UNAUTHORIZED, 401)
         return None
+
+    app.add_url_rule("/oauth2/v1/authorize", view_func=lambda: authorize(server, oauth))
+
+    @app.post("/oauth2/v1/token")
+    def token() -> Response:
+        if request.form.get("grant_type") == "authorization_code" and not request.form.get("code_verifier"):
+            return json_response({"error": "invalid_request", "error_description": "code_verifier is required"}, 400)
+        answer: Response = server.create_token_response()
+        body = answer.get_json()
+        if answer.status_code == 200:
+            body["refresh_expires_in"] = REFRESH_EXPIRES_IN
+        return json_response(body, answer.status_code)
+
+    @app.get("/v0/meta/whoami")
+    def whoami() -> Response:
+        issued = oauth.live_token(bearer_token())
+        me: dict[str, Any] = {"id": ACCOUNT.id}
+        if issued is not None and "user.email:read" in issued.scope.split():
+            me["email"] = ACCOUNT.email
+        return json_response(me)
 
     @app.get("/v0/meta/bases")
     def list_bases() -> Response:

@@ -5,12 +5,15 @@
 lower rate). Answers are Jina's plain-text format; a wrong key gets its 401
 `AuthenticationFailedError` body, and `reply_next` scripts a 429 `RateLimitTriggeredError`.
 Search and reader are told apart by the path prefix the settings carry (`/search`, `/reader`).
+The reader answers every URL with a generated page, or with the text `pages` holds for it
+(keyed by the URL without its query), for a test whose next blocks need a page's content.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 from flask import Response
@@ -53,9 +56,14 @@ def page_content(url: str) -> str:
     return f"Title: Page at {url}\n\nURL Source: {url}\n\nMarkdown Content:\nThe readable text of {url}."
 
 
+@dataclass
+class FakeJina(FakeProvider):
+    pages: dict[str, str] = field(default_factory=dict)
+
+
 @contextmanager
-def fake_jina() -> Iterator[FakeProvider]:
-    state = FakeProvider()
+def fake_jina() -> Iterator[FakeJina]:
+    state = FakeJina()
     app = provider_app("fake-jina", state)
 
     def authorized() -> bool:
@@ -71,7 +79,7 @@ def fake_jina() -> Iterator[FakeProvider]:
     def read(url: str) -> Response:
         if bearer_token() and not authorized():
             return json_response(UNAUTHORIZED, 401)
-        return Response(page_content(url), mimetype="text/plain")
+        return Response(state.pages.get(url) or page_content(url), mimetype="text/plain")
 
     with serve(app) as base_url:
         state.base_url = base_url

@@ -200,13 +200,18 @@ def test_deleting_a_graph_removes_its_entry(auth_client: APIClient, greeter: dic
     assert auth_client.get("/api/library/agents").json()["pagination"]["total_items"] == 0
 
 
-def test_store_routes_answer_404_saying_there_is_no_store(auth_client: APIClient) -> None:
-    listing = auth_client.get("/api/library/agents/marketplace/some-listing")
+def test_adding_from_the_store_answers_404_saying_there_is_no_store(auth_client: APIClient) -> None:
     adding = auth_client.post("/api/library/agents", {"store_listing_version_id": "x"}, format="json")
 
-    for answer in (listing, adding):
-        assert answer.status_code == 404
-        assert answer.json()["message"] == "The agent store is not available on this platform."
+    assert adding.status_code == 404
+    assert adding.json()["message"] == "The agent store is not available on this platform."
+
+
+def test_no_library_agent_comes_from_a_store_listing(auth_client: APIClient) -> None:
+    listing = auth_client.get("/api/library/agents/marketplace/some-listing")
+
+    assert listing.status_code == 200
+    assert listing.json() is None
 
 
 def test_importing_a_graph_with_a_sub_graph_puts_each_graph_in_the_library(auth_client: APIClient) -> None:

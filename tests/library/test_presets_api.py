@@ -15,7 +15,7 @@ from tests.conftest import client_for
 from tests.factories import UserFactory
 from tests.library.conftest import greeting_graph, preset_body
 from tests.runs import create_graph, execute
-from tests.upstream_shapes import SCHEMAS, assert_upstream_shape
+from tests.upstream_shapes import assert_upstream_shape, component
 
 pytestmark = pytest.mark.django_db
 
@@ -213,7 +213,7 @@ def test_executing_a_preset_overlays_the_requests_inputs_and_links_the_run(
 
     assert response.status_code == 200, response.json()
     body = response.json()
-    assert set(SCHEMAS["GraphExecutionMeta"]["required"]) <= set(body)
+    assert set(component("GraphExecutionMeta")["required"]) <= set(body)
     assert body["preset_id"] == preset["id"]
     assert body["inputs"] == {"greeting": "Hello", "name": "Grace"}
     run = GraphExecution.objects.get(pk=body["id"])

@@ -365,6 +365,34 @@ async def test_a_graph_subscription_gets_its_runs_events_on_the_graph_key(token:
     assert event["data"]["id"] == run["id"]
 
 
+@pytest.mark.parametrize("spell", [str.upper, lambda run_id: run_id.replace("-", "")], ids=["upper-case", "no-dashes"])
+async def test_a_subscription_under_another_spelling_of_the_id_gets_the_events_on_the_canonical_key(
+    token: str, user: User, run: dict, spell: Any
+) -> None:
+    async with websocket(f"token={token}") as socket:
+        reply = await socket.request(
+            {"method": "subscribe_graph_execution", "data": {"graph_exec_id": spell(run["id"])}}
+        )
+        await in_thread(_graph_event(run, status="RUNNING").publish)()
+        event = await socket.receive()
+        unsubscribed = await socket.request({"method": "unsubscribe", "data": {"graph_exec_id": spell(run["id"])}})
+
+    key = f"{user.pk}|graph_exec#{run['id']}"
+    assert (reply["success"], reply["channel"]) == (True, key)
+    assert (event["method"], event["channel"], event["data"]["status"]) == ("graph_execution_event", key, "RUNNING")
+    assert unsubscribed["channel"] == key
+
+
+async def test_a_graph_subscription_under_upper_case_gets_the_graphs_events(token: str, user: User, run: dict) -> None:
+    async with websocket(f"token={token}") as socket:
+        await socket.request({"method": "subscribe_graph_executions", "data": {"graph_id": run["graph_id"].upper()}})
+        await in_thread(_graph_event(run, status="RUNNING").publish)()
+
+        event = await socket.receive()
+
+    assert event["channel"] == f"{user.pk}|graph#{run['graph_id']}|executions"
+
+
 async def test_after_unsubscribing_a_runs_events_stop(token: str, run: dict) -> None:
     async with websocket(f"token={token}") as socket:
         await socket.request({"method": "subscribe_graph_execution", "data": {"graph_exec_id": run["id"]}})

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.contrib.auth import authenticate
+from django.contrib.auth.backends import ModelBackend
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -47,6 +47,8 @@ class RegisterApi(PublicAuthApi):
 
 
 class TokenObtainApi(PublicAuthApi):
+    documented_errors = {401: "Wrong email or password."}
+
     class TokenObtainInput(serializers.Serializer):
         email = serializers.EmailField(max_length=254)
         password = serializers.CharField(max_length=128, trim_whitespace=False)
@@ -54,13 +56,18 @@ class TokenObtainApi(PublicAuthApi):
     @extend_schema(request=TokenObtainInput, responses=TokenPairOutput)
     def post(self, request: Request) -> Response:
         data = validate_body(self.TokenObtainInput, request)
-        user = authenticate(request._request, email=data["email"], password=data["password"])
+        # The model backend itself, not `authenticate()`: the API's sign-in has its own rate limit
+        # (RATE_LIMIT_AUTH), and `authenticate()` would have django-axes, which guards the admin's
+        # form only, count API failures and lock API sign-ins out.
+        user = ModelBackend().authenticate(request._request, email=data["email"], password=data["password"])
         if user is None:
             raise InvalidCredentialsError()
         return Response(services.tokens_issue(user=user))
 
 
 class TokenRefreshApi(PublicAuthApi):
+    documented_errors = {401: "The refresh token is invalid, expired or already used."}
+
     @extend_schema(request=RefreshInput, responses=TokenPairOutput)
     def post(self, request: Request) -> Response:
         data = validate_body(RefreshInput, request)

@@ -9,12 +9,12 @@ from apps.api_keys.models import APIKey, APIKeyPermission
 
 
 class ApiKeyOutput(serializers.Serializer):
-    """Upstream's Oct-2025 `APIKeyInfo` (head and tail as `prefix`/`postfix`), plus `expires_at`. Never the hash."""
+    """Upstream's `APIKeyInfo` (the key's first and last 8 characters), plus `expires_at`. Never the hash."""
 
     id = serializers.UUIDField()
     name = serializers.CharField()
-    prefix = serializers.CharField(source="head")
-    postfix = serializers.CharField(source="tail")
+    head = serializers.CharField()
+    tail = serializers.CharField()
     status = serializers.CharField()
     permissions = serializers.ListField(child=serializers.CharField())
     created_at = serializers.DateTimeField()

@@ -12,15 +12,25 @@ from apps.core.api.errors import RequestValidationError
 from apps.core.api.types import AuthenticatedRequest
 from apps.core.exceptions import ApplicationError
 
+# Each block's own input and output schemas (in the list) describe what its inputs and outputs carry.
+BLOCK_LIST = {"type": "array", "items": {"type": "object", "additionalProperties": True}}
+BLOCK_OUTPUTS = {
+    "type": "object",
+    "additionalProperties": {"type": "array", "items": {}},
+    "description": "Each output pin's name and the values the block gave it, in order.",
+}
+
 
 class BlockListApi(APIView):
-    @extend_schema(responses={200: OpenApiTypes.ANY})
+    @extend_schema(responses={200: BLOCK_LIST})
     def get(self, request: AuthenticatedRequest) -> HttpResponse:
         return HttpResponse(blocks_catalog_json(), content_type="application/json")
 
 
 class BlockExecuteApi(APIView):
-    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT})
+    documented_errors = {402: "Not enough credits to run it: top up first."}
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: BLOCK_OUTPUTS})
     def post(self, request: AuthenticatedRequest, block_id: str) -> Response:
         block = block_get(block_id=block_id)
         if not isinstance(request.data, dict):

@@ -4,6 +4,9 @@ Python's JSON decoder recurses once per level, so a body of a few thousand `[` e
 in a RecursionError, and anything nested a few hundred deep would strain every
 recursive step after it (validation, storage, events). Deeper than
 `JSON_MAX_DEPTH` is a 422 that names the limit.
+
+A NUL character (`\u0000`) in any string or key is a 422 too: PostgreSQL can store it in neither
+text nor JSON columns, so a body holding one would fail only when saved.
 """
 
 from __future__ import annotations
@@ -29,6 +32,22 @@ def json_depth_exceeds(value: Any, limit: int) -> bool:
     return False
 
 
+def json_holds_nul(value: Any) -> bool:
+    """Whether a string or key anywhere in `value` holds a NUL character (iteratively)."""
+    stack = [value]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, str):
+            if "\x00" in current:
+                return True
+        elif isinstance(current, dict):
+            stack.extend(current.keys())
+            stack.extend(current.values())
+        elif isinstance(current, list):
+            stack.extend(current)
+    return False
+
+
 class BoundedJSONParser(JSONParser):
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
         limit = settings.JSON_MAX_DEPTH
@@ -44,4 +63,7 @@ class BoundedJSONParser(JSONParser):
         nested = isinstance(data, (dict, list)) and raw.count(b"[") + raw.count(b"{") > limit
         if nested and json_depth_exceeds(data, limit):
             raise too_deep
+        # Only an escaped NUL can be one (strict JSON has no raw control characters): most bodies skip the walk.
+        if b"\\u0000" in raw and json_holds_nul(data):
+            raise ParseError("JSON strings and keys must not contain NUL characters (\\u0000).")
         return data

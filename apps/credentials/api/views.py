@@ -67,6 +67,8 @@ class ProviderCredentialsApi(APIView):
 
 
 class CredentialDetailApi(APIView):
+    documented_errors = {403: "Platform credentials cannot be deleted."}
+
     class DeleteQuery(serializers.Serializer):
         force = serializers.BooleanField(required=False, default=False)
 
@@ -87,6 +89,8 @@ class CredentialDetailApi(APIView):
 
 
 class OAuthLoginApi(APIView):
+    documented_errors = {501: "The provider's OAuth app is not configured on this server."}
+
     class LoginQuery(serializers.Serializer):
         scopes = serializers.CharField(required=False, allow_blank=True, default="", max_length=8000)
 
@@ -110,6 +114,8 @@ class OAuthLoginApi(APIView):
 
 
 class OAuthCallbackApi(APIView):
+    documented_errors = {501: "The provider's OAuth app is not configured on this server."}
+
     class CallbackInput(serializers.Serializer):
         code = serializers.CharField(max_length=4096)
         state_token = serializers.CharField(max_length=512)

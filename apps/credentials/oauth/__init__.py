@@ -5,13 +5,15 @@ from __future__ import annotations
 from django.conf import settings
 
 from apps.credentials.exceptions import OAuthNotConfiguredError, OAuthNotSupportedError
+from apps.credentials.oauth.airtable import AirtableOAuthHandler
 from apps.credentials.oauth.base import OAuthHandler
 from apps.credentials.oauth.github import GitHubOAuthHandler
 from apps.credentials.oauth.google import GoogleOAuthHandler
 from apps.credentials.oauth.wordpress import WordPressOAuthHandler
 
 HANDLERS: dict[str, type[OAuthHandler]] = {
-    handler.provider: handler for handler in (GoogleOAuthHandler, GitHubOAuthHandler, WordPressOAuthHandler)
+    handler.provider: handler
+    for handler in (GoogleOAuthHandler, GitHubOAuthHandler, WordPressOAuthHandler, AirtableOAuthHandler)
 }
 
 

@@ -101,10 +101,18 @@ class OAuthHandler:
         return httpx.Client(timeout=settings.OAUTH_HTTP_TIMEOUT_SECONDS, trust_env=False)
 
     def token_request(self, form: dict[str, str]) -> dict[str, Any]:
-        body = {**form, "client_id": self.client_id, "client_secret": self.client_secret}
+        """The token endpoint's answer; the client authenticates with its secret in the form, as most expect."""
+        return self.post_token({**form, "client_id": self.client_id, "client_secret": self.client_secret})
+
+    def post_token(self, body: dict[str, str], auth: httpx.Auth | None = None) -> dict[str, Any]:
         try:
             with self.client() as client:
-                response = client.post(self.url(self.token_endpoint), data=body, headers={"Accept": "application/json"})
+                response = client.post(
+                    self.url(self.token_endpoint),
+                    data=body,
+                    auth=auth or httpx.USE_CLIENT_DEFAULT,
+                    headers={"Accept": "application/json"},
+                )
         except httpx.HTTPError as error:
             raise OAuthProviderError(f"{self.provider} could not be reached: {type(error).__name__}") from error
         try:

@@ -2,13 +2,14 @@ from __future__ import annotations
 
 import uuid
 
-from drf_spectacular.utils import OpenApiTypes, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.api.pagination import PageQuery, paginate
 from apps.core.api.types import AuthenticatedRequest
+from apps.core.api.upstream import upstream_list, upstream_schema
 from apps.core.api.validation import validate_body, validate_query
 from apps.core.ratelimit import ExecuteRateLimit, UserRateLimit
 from apps.credentials.api.serializers import CredentialsMetaInput
@@ -24,9 +25,13 @@ class ExecuteInput(serializers.Serializer):
 
 
 class GraphExecuteApi(APIView):
+    documented_errors = {402: "Not enough credits to run it: top up first."}
+
     throttle_classes = [UserRateLimit, ExecuteRateLimit]
 
-    @extend_schema(request=ExecuteInput, parameters=[IDEMPOTENCY_KEY], responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        request=ExecuteInput, parameters=[IDEMPOTENCY_KEY], responses={200: upstream_schema("GraphExecutionMeta")}
+    )
     def post(self, request: AuthenticatedRequest, graph_id: uuid.UUID, version: int) -> Response:
         data = validate_body(ExecuteInput, request)
         graph = graph_get_for_user(user=request.user, graph_id=graph_id, version=version)
@@ -41,21 +46,21 @@ class GraphExecuteApi(APIView):
 
 
 class ExecutionStopApi(APIView):
-    @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(request=None, responses={200: upstream_schema("GraphExecutionMeta")})
     def post(self, request: AuthenticatedRequest, graph_id: uuid.UUID, run_id: uuid.UUID) -> Response:
         run = selectors.run_get_for_user(user=request.user, run_id=run_id, graph_id=graph_id)
         return Response(graph_execution_json(services.execution_stop(run=run)))
 
 
 class ExecutionListApi(APIView):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: upstream_list("GraphExecutionMeta")})
     def get(self, request: AuthenticatedRequest) -> Response:
         runs = selectors.runs_for_user(user=request.user)[:250]
         return Response([graph_execution_json(run) for run in runs])
 
 
 class GraphExecutionListApi(APIView):
-    @extend_schema(parameters=[PageQuery], responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(parameters=[PageQuery], responses={200: upstream_schema("GraphExecutionsPaginated")})
     def get(self, request: AuthenticatedRequest, graph_id: uuid.UUID) -> Response:
         query = validate_query(PageQuery, request)
         runs = selectors.runs_for_user(user=request.user).filter(graph_public_id=graph_id)
@@ -63,7 +68,7 @@ class GraphExecutionListApi(APIView):
 
 
 class GraphExecutionDetailApi(APIView):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: upstream_schema("GraphExecutionWithNodes")})
     def get(self, request: AuthenticatedRequest, graph_id: uuid.UUID, run_id: uuid.UUID) -> Response:
         run = selectors.run_get_for_user(user=request.user, run_id=run_id, graph_id=graph_id)
         body = graph_execution_json(run, outputs=selectors.run_outputs(run_id=run.id))

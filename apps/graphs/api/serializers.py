@@ -154,6 +154,8 @@ def graph_meta_json(
         "recommended_schedule_cron": graph.recommended_schedule_cron or None,
         "forked_from_id": str(graph.forked_from_id) if graph.forked_from_id else None,
         "forked_from_version": graph.forked_from_version,
+        # Upstream's `GraphMeta` declares them; only a full graph (`graph_json`) fills them in.
+        "sub_graphs": [],
         "user_id": str(graph.user_id),
         "created_at": graph.created_at,
         "updated_at": graph.updated_at,
@@ -164,7 +166,7 @@ def graph_meta_json(
         "credentials_input_schema": credentials_input_schema(graph_name=graph.name, specs=[spec, *(sub_specs or [])]),
     }
     if for_export:
-        meta.pop("user_id")
+        meta["user_id"] = ""  # whose graph it was stays here; upstream's shape keeps the field
     return meta
 
 

@@ -3,12 +3,15 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from drf_spectacular.utils import OpenApiTypes, PolymorphicProxySerializer, extend_schema
+from django.http import HttpResponse
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.api.pagination import paginate
+from apps.core.api.responses import JSON_NULL, json_null
 from apps.core.api.types import AuthenticatedRequest
+from apps.core.api.upstream import upstream_schema
 from apps.core.api.validation import validate_body, validate_query
 from apps.core.ratelimit import ExecuteRateLimit, UserRateLimit
 from apps.executions.api.idempotency import IDEMPOTENCY_KEY, idempotency_key
@@ -92,6 +95,8 @@ def _preset_json(preset: AgentPreset) -> dict[str, Any]:
 
 
 class PresetSetupTriggerApi(APIView):
+    documented_errors = {410: "That graph version is gone."}
+
     @extend_schema(request=PresetSetupTriggerInput, responses={200: PresetOutput})
     def post(self, request: AuthenticatedRequest) -> Response:
         data = validate_body(PresetSetupTriggerInput, request)
@@ -133,9 +138,18 @@ class PresetDetailApi(APIView):
 
 
 class PresetExecuteApi(APIView):
+    documented_errors = {
+        402: "Not enough credits to run it: top up first.",
+        410: "The preset's graph version is gone.",
+    }
+
     throttle_classes = [UserRateLimit, ExecuteRateLimit]
 
-    @extend_schema(request=PresetExecuteInput, parameters=[IDEMPOTENCY_KEY], responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        request=PresetExecuteInput,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={200: upstream_schema("GraphExecutionMeta")},
+    )
     def post(self, request: AuthenticatedRequest, preset_id: uuid.UUID) -> Response:
         data = validate_body(PresetExecuteInput, request)
         preset = selectors.preset_get_for_user(user=request.user, preset_id=preset_id)
@@ -222,6 +236,8 @@ class LibraryAgentForkApi(APIView):
 
 
 class StoreAgentApi(APIView):
-    @extend_schema(responses={404: None})
-    def get(self, request: AuthenticatedRequest, store_listing_version_id: str) -> Response:
-        raise StoreNotAvailableError()
+    @extend_schema(responses={200: JSON_NULL})
+    def get(self, request: AuthenticatedRequest, store_listing_version_id: str) -> HttpResponse:
+        # Upstream answers null for a listing none of the user's library agents came from: with no
+        # store here, that is every listing.
+        return json_null()

@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.api.responses import JSON_NULL, json_null
 from apps.core.api.types import AuthenticatedRequest
 from apps.core.ratelimit import ScopedRateLimit, UserRateLimit
 from apps.webhooks.deliveries import webhook_receive
@@ -37,21 +38,25 @@ def _webhook_uuid(value: str) -> uuid.UUID:
 
 
 class WebhookIngressApi(APIView):
+    documented_errors = {401: "The delivery's signature does not verify."}
+
     authentication_classes: list[type] = []
     permission_classes = [AllowAny]
     throttle_classes = [WebhookIngressRateLimit]
 
     @extend_schema(
         request=OpenApiTypes.OBJECT,
-        responses={200: OpenApiResponse(OpenApiTypes.NONE, description="The delivery was accepted (null).")},
+        responses={200: OpenApiResponse(JSON_NULL, description="The delivery was accepted (null).")},
         auth=[],
     )
     def post(self, request: Request, provider: str, webhook_id: str) -> HttpResponse:
         webhook_receive(provider=provider, webhook_id=_webhook_uuid(webhook_id), request=request._request)
-        return HttpResponse(b"null", content_type="application/json")
+        return json_null()
 
 
 class WebhookPingApi(APIView):
+    documented_errors = {504: "The provider did not deliver the ping in time."}
+
     throttle_classes = [UserRateLimit]
 
     @extend_schema(request=None, responses={200: OpenApiTypes.BOOL})
