@@ -123,6 +123,8 @@ class Block:
     time_limit: ClassVar[float | None] = None
     # Trigger blocks: the webhook whose deliveries start runs, each with the payload as this node's input.
     webhook_config: ClassVar[WebhookConfig | None] = None
+    # Linked input pins an execution does not wait for as such: `waiting_for` decides from the data.
+    optional_links: ClassVar[frozenset[str]] = frozenset()
 
     Input: ClassVar[type[BlockSchemaInput]] = BlockSchemaInput
     Output: ClassVar[type[BlockSchemaOutput]] = BlockSchemaOutput
@@ -141,6 +143,14 @@ class Block:
     def run(self, input_data: Any, **context: Any) -> BlockOutput:
         raise NotImplementedError
 
+    def waiting_for(self, data: dict[str, Any]) -> set[str]:
+        """Pins a node execution still waits for, given its input so far (upstream's `get_missing_input`)."""
+        return set()
+
+    def input_link_errors(self, linked: dict[str, bool]) -> dict[str, str]:
+        """What is wrong with the links into a node of this block: `linked` maps each linked pin to `is_static`."""
+        return {}
+
     def parse_input(self, data: dict[str, Any]) -> Any:
         try:
             return self.Input.parse(data)
@@ -150,7 +160,8 @@ class Block:
             raise BlockInputError(f"Unable to execute block with invalid input data: {summary}", fields) from error
 
     def check_output(self, pin: str, value: Any) -> None:
-        output_field = self.Output.model_fields.get(pin)
+        # A tool call's argument (`tools_^_{node}_~_{pin}`) is a dynamic part of the `tools` pin.
+        output_field = self.Output.model_fields.get(pin.split("_^_", 1)[0] if pin.startswith("tools_^_") else pin)
         if output_field is None:
             raise BlockOutputError(f"Block produced an invalid output data: unknown output pin {pin!r}")
         if self.block_type is BlockType.STANDARD:

@@ -25,12 +25,14 @@ class CompiledNode:
     id: str
     block: Block
     input_default: dict[str, object]
+    metadata: dict[str, object] = field(default_factory=dict)
     input_links: tuple[LinkSpec, ...] = ()
     output_links: tuple[LinkSpec, ...] = ()
 
     @property
     def linked_pins(self) -> frozenset[str]:
-        return frozenset(link.sink_name for link in self.input_links)
+        """The pins an execution waits for until a value arrives (the block may wait for more)."""
+        return frozenset(link.sink_name for link in self.input_links) - self.block.optional_links
 
     @property
     def static_links(self) -> tuple[LinkSpec, ...]:
@@ -74,6 +76,7 @@ def _compile_node(node: NodeSpec, links: list[LinkSpec]) -> CompiledNode:
         id=node.id,
         block=block,
         input_default=node.input_default,
+        metadata=node.metadata,
         input_links=tuple(link for link in links if link.sink_id == node.id),
         output_links=tuple(link for link in links if link.source_id == node.id),
     )

@@ -65,6 +65,8 @@ def build_node_input(node: CompiledNode, linked: dict[str, Any], masks: dict[str
         merged = merge_execution_input(data)
     except DynamicPinError as error:
         return NodeInput(error=str(error))
+    if waiting := node.block.waiting_for(merged):
+        return NodeInput(waiting_for=frozenset(waiting))
     try:
         node.block.parse_input(merged)
     except BlockInputError as error:
@@ -125,7 +127,9 @@ def pair_outputs(
     touched: dict[int, PendingExecution] = {}
     for pin, value in outputs:
         for link in source.output_links:
-            matched, data = parse_execution_output(pin, value, link.source_name)
+            matched, data = parse_execution_output(
+                pin, value, link.source_name, sink_id=link.sink_id, sink_name=link.sink_name
+            )
             if not matched:
                 continue
             queue = queues[link.sink_id]

@@ -49,6 +49,7 @@ from apps.executions.models import GraphExecution, NodeExecution, NodeExecutionO
 from apps.executions.runner import BlockRun, Job, Outcome, Output, event_loop, lease_until, run_ready, slots
 from apps.executions.serialization import graph_execution_json
 from apps.executions.status import transition
+from apps.executions.tool_sinks import has_tool_links, tool_sinks
 from apps.executions.watchdog import SessionAbandoned, recycling, watchdog
 from apps.executions.writes import GroupWrites
 
@@ -125,10 +126,13 @@ class Session(GroupWrites):
         if job.node.block.block_type is BlockType.AGENT:
             job.awaits_child = True
             return job
+        context = {**self.meta.block_context(node_id=job.node.id, node_exec_id=str(row.pk)), **credentials.kwargs}
+        if has_tool_links(job.node):
+            context["tool_sinks"] = tool_sinks(self.graph, job.node)
         job.block_run = BlockRun(
             block=job.node.block,
             input_data=row.input_data or {},
-            context={**self.meta.block_context(node_id=job.node.id, node_exec_id=str(row.pk)), **credentials.kwargs},
+            context=context,
             time_limit=job.node.block.time_limit or settings.BLOCK_TIME_LIMIT_SECONDS,
             skip=job.written,
             wake=self.wake,

@@ -5,6 +5,11 @@ of the `result` value, `config_#_key` a dict key and `obj_@_attr` an attribute
 (nested: `out_#_a_$_0`). On the input side `items_$_0`, `values_#_a` and
 `obj_@_x` each fill one part of the `items`/`values`/`obj` input, which is
 assembled from its parts before the block runs; the raw keys stay in the data.
+
+Tool pins are the other way round: the decision maker emits
+`tools_^_{sink node id}_~_{sink pin}`, and that value goes only along the link
+into that node's pin, whatever the link's source name (`tools`, or upstream's
+older `tools_^_{tool}_~_{argument}`, which exported agents carry).
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ LIST_SPLIT = "_$_"
 DICT_SPLIT = "_#_"
 OBJC_SPLIT = "_@_"
 TOOL_SPLIT = "_^_"
+TOOL_ARGUMENT_SPLIT = "_~_"
+TOOL_PIN_PREFIX = "tools" + TOOL_SPLIT
 _DELIMITERS = re.compile(r"(_\$_|_#_|_@_)")
 
 
@@ -47,12 +54,27 @@ def _select(value: Any, delimiter: str, key: str) -> Any:
     return getattr(value, key, _MISSING)
 
 
-def parse_execution_output(output_name: str, value: Any, selector: str) -> tuple[bool, Any]:
+def is_tool_pin(name: str) -> bool:
+    return name == "tools" or name.startswith(TOOL_PIN_PREFIX)
+
+
+def tool_pin(sink_node_id: str, sink_pin: str) -> str:
+    """The output a decision maker emits for one argument of a tool call: it names where the value goes."""
+    return f"{TOOL_PIN_PREFIX}{sink_node_id}{TOOL_ARGUMENT_SPLIT}{sink_pin}"
+
+
+def parse_execution_output(
+    output_name: str, value: Any, selector: str, *, sink_id: str = "", sink_name: str = ""
+) -> tuple[bool, Any]:
     """Whether an output `(output_name, value)` feeds a link whose source pin is `selector`, and with what.
 
     An exact name always matches, even with a `None` value; a selector that
     does not resolve (wrong name, missing key, index out of range) does not.
+    A tool pin matches the link into the sink node and pin it names, and no other.
     """
+    if is_tool_pin(selector) and output_name.startswith(TOOL_PIN_PREFIX) and TOOL_ARGUMENT_SPLIT in output_name:
+        target_node, target_pin = output_name.removeprefix(TOOL_PIN_PREFIX).split(TOOL_ARGUMENT_SPLIT, 1)
+        return (True, value) if (target_node, target_pin) == (sink_id, sink_name) else (False, None)
     if selector == output_name:
         return True, value
     if not selector.startswith(output_name):

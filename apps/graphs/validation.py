@@ -129,6 +129,17 @@ def _link_errors(link: LinkSpec, nodes: dict[str, NodeSpec], errors: NodeErrors)
         errors.setdefault(sink.id, {})[link.sink_name] = index_error
 
 
+def _linked_pins(inbound: list[LinkSpec], nodes: dict[str, NodeSpec]) -> dict[str, bool]:
+    """Each linked pin of a node, and whether a link into it is static (an Input node's output always is)."""
+    linked: dict[str, bool] = {}
+    for link in inbound:
+        source = nodes.get(link.source_id)
+        source_block = source.block if source is not None else None
+        is_static = link.is_static or (source_block is not None and source_block.static_output)
+        linked[link.sink_name] = linked.get(link.sink_name, False) or is_static
+    return linked
+
+
 def _collect(spec: GraphSpec, *, for_run: bool, errors: NodeErrors, unknown: list[str]) -> None:
     nodes = {node.id: node for node in spec.nodes}
     inbound: dict[str, list[LinkSpec]] = {}
@@ -157,6 +168,8 @@ def _collect(spec: GraphSpec, *, for_run: bool, errors: NodeErrors, unknown: lis
                 errors.setdefault(node.id, {})[pin] = index_error
         if block.block_type is BlockType.AGENT and (mask_errors := _agent_mask_errors(node)):
             errors.setdefault(node.id, {}).update(mask_errors)
+        if link_errors := block.input_link_errors(_linked_pins(inbound.get(node.id, []), nodes)):
+            errors.setdefault(node.id, {}).update(link_errors)
     for link in spec.links:
         _link_errors(link, nodes, errors)
 

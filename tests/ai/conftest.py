@@ -45,10 +45,19 @@ def api_key(provider: str, key: str = "sk-users-own-key") -> APIKeyCredentials:
 
 
 def run_block(
-    block: Block, input_data: dict[str, Any], credentials: APIKeyCredentials, stats: ExecutionStats | None = None
+    block: Block,
+    input_data: dict[str, Any],
+    credentials: APIKeyCredentials,
+    stats: ExecutionStats | None = None,
+    **extra_context: Any,
 ) -> list[tuple[str, Any]]:
     async def collect() -> list[tuple[str, Any]]:
-        context = {**random_context(), "credentials": credentials, "execution_stats": stats or ExecutionStats()}
+        context = {
+            **random_context(),
+            "credentials": credentials,
+            "execution_stats": stats or ExecutionStats(),
+            **extra_context,
+        }
         return [output async for output in block.execute({**input_data, "credentials": credentials.meta()}, **context)]
 
     return asyncio.run(collect())
