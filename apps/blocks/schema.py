@@ -17,6 +17,7 @@ from typing import Any, Union, get_args, get_origin
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from pydantic_core import PydanticUndefined
 
+from apps.blocks.conversion import to_list
 from apps.credentials.fields import check_credentials_fields
 
 
@@ -85,11 +86,19 @@ class BlockSchema(BaseModel):
 
     @classmethod
     def parse(cls, data: dict[str, Any]) -> BlockSchema:
-        """Coerce and validate; `None` means "not given" (the field's default applies)."""
+        """Coerce and validate; `None` means "not given" where the field has a default.
+
+        A required field given `None` (a linked pin that yielded None, as RetrieveInformation
+        does for an unset key) takes it as its value, as upstream does: a field of type `Any`
+        accepts it, and any other says what it expected rather than that it is missing.
+        """
         values = {}
         for name, field in cls.model_fields.items():
-            if data.get(name) is not None:
-                values[name] = coerce(data[name], field.annotation)
+            value = data.get(name)
+            if value is not None:
+                values[name] = coerce(value, field.annotation)
+            elif name in data and field.is_required():
+                values[name] = None
         return cls.model_validate(values)
 
 
@@ -160,11 +169,10 @@ def coerce(value: Any, annotation: Any) -> Any:
         return int(number) if origin is int and number.is_integer() else number
     if origin is bool and isinstance(value, str) and value.strip().lower() in ("true", "false", "1", "0", "yes", "no"):
         return value.strip().lower() in ("true", "1", "yes")
-    if origin in (list, tuple, set) and isinstance(value, str):
-        parsed = _parse_json(value)
-        return parsed if isinstance(parsed, list) else value
-    if origin in (list, tuple, set) and isinstance(value, (tuple, set)):
-        return list(value)
+    if origin in (list, tuple, set) and not isinstance(value, (list, dict)):
+        # As upstream's executor: a JSON list in a string is that list, any other text or scalar a
+        # list of one (an email address linked into a `to: list[str]` pin).
+        return to_list(value)
     if origin is dict and isinstance(value, str):
         parsed = _parse_json(value)
         value = parsed if isinstance(parsed, dict) else value

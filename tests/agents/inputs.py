@@ -17,6 +17,9 @@ SAMPLE_VIDEO_URL = f"https://www.youtube.com/watch?v={next(iter(DEFAULT_VIDEOS))
 OVERRIDES: dict[str, dict[str, Any]] = {
     # The calculator's one input is untyped; it is the left operand of an addition.
     "calculator-agent.json": {"Input": 7},
+    # A short-text input whose description asks for a score from 0 to 100: its sub-agent reads it
+    # through a number input, which refuses other text as upstream's would.
+    "agent_b8ceb480-a7a2-4c90-8513-181a49f7071f.json": {"Confidence Threshold": "80"},
 }
 
 

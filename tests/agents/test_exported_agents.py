@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
-from apps.blocks.registry import get_block
 from apps.executions.models import ExecutionStatus, NodeExecution
 from config.env import BASE_DIR
 from tests.agents.conftest import StandIns
@@ -28,7 +27,6 @@ FIXTURES = BASE_DIR / "tests" / "fixtures" / "autogpt-agents"
 AGENT_FILES = sorted(path.name for path in FIXTURES.glob("*.json"))
 AGENT_OUTPUT = "363ae599-353e-4804-937e-b2ee3cef3da4"
 NOTE = "cc10ff7b-7753-4ff2-9af6-9399b1a7eddc"
-SMART_DECISION_MAKER = "3b191d9f-356f-482d-8238-ba04b6d18381"
 
 
 def exported(file_name: str) -> dict[str, Any]:
@@ -36,22 +34,7 @@ def exported(file_name: str) -> dict[str, Any]:
     return data
 
 
-def block_ids(graph: dict[str, Any]) -> set[str]:
-    graphs = [graph, *graph.get("sub_graphs", [])]
-    return {node["block_id"] for each in graphs for node in each["nodes"]}
-
-
-def needs_missing_block(file_name: str) -> list[Any]:
-    """An agent using a block this server does not provide yet is expected to fail, until the block lands."""
-    if SMART_DECISION_MAKER in block_ids(exported(file_name)) and get_block(SMART_DECISION_MAKER) is None:
-        reason = f"SmartDecisionMakerBlock ({SMART_DECISION_MAKER}) is not provided by this server yet"
-        return [pytest.mark.xfail(strict=True, reason=reason)]
-    return []
-
-
-AGENTS = [
-    pytest.param(name, id=name.removeprefix("agent_")[:8], marks=needs_missing_block(name)) for name in AGENT_FILES
-]
+AGENTS = [pytest.param(name, id=name.removeprefix("agent_")[:8]) for name in AGENT_FILES]
 
 
 def declared_credentials(schema: dict[str, Any]) -> dict[str, tuple[list[str], list[str], set[str]]]:
