@@ -22,7 +22,7 @@ from tests.fakes.llm_script import Recorded, Reply
 from tests.fakes.openai import FakeOpenAI, fake_openai
 from tests.graph_builders import AGENT_EXECUTOR, AGENT_OUTPUT
 from tests.runs import create_graph, node_executions_of, outputs_of, wait_for_run
-from tests.worker import WORKER_ENV, Worker
+from tests.worker import Worker, worker_on_own_queue
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -53,16 +53,15 @@ def llm_worker(
 ) -> Iterator[Worker]:
     # OpenRouter speaks OpenAI's API: one fake serves both.
     environment = {
-        **WORKER_ENV,
         **providers.env(),
         "OPENAI_BASE_URL": openai_server.api_base,
         "OPEN_ROUTER_BASE_URL": openai_server.api_base,
         # The support agent's tools wait out a 15-second timer before their output comes back.
         "BLOCK_TIME_LIMIT_SECONDS": "40",
     }
-    worker = Worker(tmp_path_factory.mktemp("sdm-agents") / "worker.log", extra_env=environment).start()
-    yield worker
-    worker.stop()
+    # A queue of its own: the session's shared worker knows none of the fakes' addresses.
+    with worker_on_own_queue(tmp_path_factory.mktemp("sdm-agents") / "worker.log", environment) as worker:
+        yield worker
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,7 @@ from tests.fakes.llm_script import Failure, Reply
 from tests.fakes.openai import FakeOpenAI, fake_openai
 from tests.graph_builders import AGENT_INPUT, AGENT_OUTPUT, FILL_TEXT_TEMPLATE, graph, link, node
 from tests.runs import create_graph, node_executions_of, outputs_of, wait_for_run
-from tests.worker import WORKER_ENV, Worker
+from tests.worker import Worker, worker_on_own_queue
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -34,10 +34,10 @@ def llm_worker(
     tmp_path_factory: pytest.TempPathFactory,
     openai_server: FakeOpenAI,
 ) -> Iterator[Worker]:
-    environment = {**WORKER_ENV, "OPENAI_BASE_URL": openai_server.api_base}
-    worker = Worker(tmp_path_factory.mktemp("sdm-worker") / "worker.log", extra_env=environment).start()
-    yield worker
-    worker.stop()
+    # A queue of its own: the session's shared worker does not know the fake's address.
+    environment = {"OPENAI_BASE_URL": openai_server.api_base}
+    with worker_on_own_queue(tmp_path_factory.mktemp("sdm-worker") / "worker.log", environment) as worker:
+        yield worker
 
 
 @pytest.fixture(autouse=True)
