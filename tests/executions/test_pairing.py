@@ -16,7 +16,8 @@ from apps.executions.compiled import CompiledNode, compiled_graph
 from apps.executions.fairness import SessionSlots
 from apps.executions.models import ExecutionStatus as S
 from apps.executions.models import NodeExecution, NodeExecutionOutput
-from apps.executions.propagation import SinkQueue, hand_on_line, load_queues, pair_outputs, propagate_outputs
+from apps.executions.pairing import SinkQueue, pair_outputs
+from apps.executions.propagation import hand_on_line, load_queues, propagate_outputs
 from apps.executions.services import execution_start
 from apps.executions.sql import queue_state
 from apps.graphs.selectors import graph_get_for_user
